@@ -1,0 +1,84 @@
+package com.latticeengine.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every {@code lattice.*} key; docs/CONFIGURATION.md describes each one. */
+@ConfigMapping(prefix = "lattice")
+public interface LatticeConfig {
+
+    Processor processor();
+
+    Worker worker();
+
+    Retry retry();
+
+    Task task();
+
+    Simulated simulated();
+
+    interface Processor {
+        /** Processor used when a submission names none. */
+        @WithName("default")
+        @WithDefault("simulated")
+        String defaultName();
+    }
+
+    interface Worker {
+        /** Whether this process claims and runs tasks (false = API only). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Stable name of this replica in task rows; defaults to host name plus a random suffix. */
+        Optional<String> id();
+
+        /** Tasks this replica runs at once. */
+        @WithDefault("8")
+        int concurrency();
+
+        /** Fallback claim poll when no wake-up arrives. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** How long a claim stays valid without a heartbeat. */
+        @WithDefault("30s")
+        Duration lease();
+
+        @WithDefault("5s")
+        Duration heartbeat();
+
+        @WithDefault("5s")
+        Duration reaperInterval();
+
+        /** On shutdown, how long running tasks may finish before their leases are handed back. */
+        @WithDefault("20s")
+        Duration shutdownGrace();
+    }
+
+    interface Retry {
+        @WithDefault("3")
+        int maxAttempts();
+
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+    }
+
+    interface Task {
+        /** Execution timeout of one attempt. */
+        @WithDefault("10m")
+        Duration timeout();
+    }
+
+    interface Simulated {
+        /** Latency of a simulated project that sets no simulate.latency_ms. */
+        @WithDefault("200ms")
+        Duration latency();
+    }
+}

@@ -1,0 +1,63 @@
+package com.latticeengine.engine;
+
+import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.store.TaskStore;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+
+/**
+ * Returns tasks whose worker stopped heartbeating (killed, partitioned, paused) to READY, and
+ * ends runs whose last task finished on a replica that died before it could end the run.
+ * Any number of replicas may reap at once: the store takes disjoint rows.
+ */
+@ApplicationScoped
+public class Reaper {
+
+    private static final Logger LOG = Logger.getLogger(Reaper.class);
+    private static final int BATCH = 500;
+
+    private final TaskStore store;
+    private final Worker worker;
+    private final DatabaseState database;
+    private final boolean enabled;
+
+    public Reaper(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config) {
+        this.store = store;
+        this.worker = worker;
+        this.database = database;
+        this.enabled = config.worker().enabled();
+    }
+
+    @Scheduled(every = "${lattice.worker.reaper-interval}", skipExecutionIf = Scheduled.ApplicationNotRunning.class,
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        if (!enabled) {
+            return;
+        }
+        try {
+            runOnce();
+            database.succeeded();
+        } catch (SQLException | RuntimeException e) {
+            database.failed("reaper", e);
+        }
+    }
+
+    /** Reaps in batches until a short batch; returns how many tasks it took back. */
+    public int runOnce() throws SQLException {
+        int reaped = 0;
+        TaskStore.Outcome batch;
+        do {
+            batch = store.reapExpired(BATCH);
+            reaped += batch.applied().size();
+        } while (batch.applied().size() == BATCH);
+        if (reaped > 0) {
+            LOG.infof("reaped %d task(s) whose lease expired", reaped);
+            worker.wake();
+        }
+        store.finishRuns(store.runningRuns());
+        return reaped;
+    }
+}

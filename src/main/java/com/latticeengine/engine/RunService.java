@@ -1,0 +1,122 @@
+package com.latticeengine.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.lattice.Input;
+import com.latticeengine.lattice.InvalidSubmissionException;
+import com.latticeengine.lattice.LatticeGraph;
+import com.latticeengine.lattice.Project;
+import com.latticeengine.lattice.Violation;
+import com.latticeengine.processing.Processors;
+import com.latticeengine.store.NewRun;
+import com.latticeengine.store.RunStore;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Run lifecycle: submit, cancel, rerun. Reads go straight to the store's queries. */
+@ApplicationScoped
+public class RunService {
+
+    /** {@code created} is false when an idempotency key returned an earlier run. */
+    public record Submitted(UUID runId, boolean created) {
+    }
+
+    private final RunStore runs;
+    private final Processors processors;
+    private final Worker worker;
+    private final ObjectMapper mapper;
+    private final LatticeConfig config;
+
+    public RunService(RunStore runs, Processors processors, Worker worker, ObjectMapper mapper, LatticeConfig config) {
+        this.runs = runs;
+        this.processors = processors;
+        this.worker = worker;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    public Submitted submit(RunSubmission submission, String idempotencyKey) throws SQLException {
+        if (idempotencyKey != null) {
+            Optional<UUID> earlier = runs.runIdByIdempotencyKey(idempotencyKey);
+            if (earlier.isPresent()) {
+                return new Submitted(earlier.get(), false);
+            }
+        }
+        String processor = submission.processor() == null ? config.processor().defaultName() : submission.processor();
+        if (processors.find(processor).isEmpty()) {
+            throw new InvalidSubmissionException(List.of(new Violation("processor",
+                    "unknown processor '" + processor + "'; available: " + String.join(", ", processors.names()))));
+        }
+        NewRun run = newRun(submission, processor, idempotencyKey);
+        if (!runs.insert(run)) {
+            // Another request with the same key won the race; it committed before our insert returned.
+            return new Submitted(runs.runIdByIdempotencyKey(idempotencyKey).orElseThrow(), false);
+        }
+        worker.wake();
+        return new Submitted(run.id(), true);
+    }
+
+    public Optional<RunStore.Transition> cancel(UUID runId) throws SQLException {
+        return runs.cancel(runId);
+    }
+
+    public Optional<RunStore.Transition> rerun(UUID runId) throws SQLException {
+        return wakeIfChanged(runs.rerun(runId));
+    }
+
+    public Optional<RunStore.Transition> rerunFrom(UUID runId, String taskName) throws SQLException {
+        return wakeIfChanged(runs.rerunFrom(runId, taskName));
+    }
+
+    private Optional<RunStore.Transition> wakeIfChanged(Optional<RunStore.Transition> transition) {
+        if (transition.map(RunStore.Transition::changed).orElse(false)) {
+            worker.wake();
+        }
+        return transition;
+    }
+
+    private NewRun newRun(RunSubmission submission, String processor, String idempotencyKey) {
+        LatticeGraph graph = LatticeGraph.of(submission.lattice());
+        List<NewRun.Task> tasks = new ArrayList<>();
+        List<NewRun.Link> links = new ArrayList<>();
+        int position = 0;
+        for (Project project : submission.lattice().projects()) {
+            String name = project.name();
+            tasks.add(new NewRun.Task(name, position++, project.layer(), json(project.fields()),
+                    graph.upstreamOf(name).size()));
+            int inputPosition = 0;
+            for (Input input : graph.inputsOf(name)) {
+                links.add(new NewRun.Link(name, inputPosition++, input.fromProject(), input.relation().wireName(),
+                        input.dataType(), input.required()));
+            }
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        if (submission.cache() != null) {
+            options.put("cache", submission.cache());
+        }
+        if (submission.llm() != null) {
+            options.put("llm", submission.llm());
+        }
+        int maxAttempts = submission.maxAttempts() != null ? submission.maxAttempts() : config.retry().maxAttempts();
+        long timeoutMs = submission.taskTimeoutMs() != null ? submission.taskTimeoutMs()
+                : config.task().timeout().toMillis();
+        return new NewRun(UUID.randomUUID(), submission.requirements(), processor, maxAttempts, timeoutMs,
+                json(options), idempotencyKey, tasks, links);
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("parsed JSON values always serialise", e);
+        }
+    }
+}

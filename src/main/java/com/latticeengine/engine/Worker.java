@@ -1,0 +1,354 @@
+package com.latticeengine.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.processing.ProcessingException;
+import com.latticeengine.processing.Processor;
+import com.latticeengine.processing.Processors;
+import com.latticeengine.processing.TaskContext;
+import com.latticeengine.processing.TaskInput;
+import com.latticeengine.store.ClaimedTask;
+import com.latticeengine.store.InputRow;
+import com.latticeengine.store.TaskState;
+import com.latticeengine.store.TaskStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * This replica's worker pool: claims as many READY tasks as it has free slots, runs each
+ * processor outside any transaction, and records the result through the fenced store calls.
+ */
+@ApplicationScoped
+public class Worker {
+
+    private static final Logger LOG = Logger.getLogger(Worker.class);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private sealed interface Result {
+    }
+
+    private record Succeeded(JsonNode output) implements Result {
+    }
+
+    private record Failed(String outcome, String error, boolean retryable) implements Result {
+    }
+
+    /** Someone else owns the task now (reaped, cancelled, handed back): record nothing. */
+    private record Abandoned() implements Result {
+    }
+
+    private final LatticeConfig.Worker config;
+    private final TaskStore store;
+    private final Processors processors;
+    private final Backoff backoff;
+    private final DatabaseState database;
+    private final ObjectMapper mapper;
+    private final String workerId;
+
+    private final Map<Long, Execution> running = new ConcurrentHashMap<>();
+    private final ReentrantLock claimLock = new ReentrantLock();
+    private final AtomicBoolean claimRequested = new AtomicBoolean();
+    private volatile boolean accepting;
+    private volatile Instant lastPoll = Instant.now();
+    private Semaphore slots;
+    private ExecutorService executor;
+    private ScheduledExecutorService deadlines;
+
+    public Worker(LatticeConfig config, TaskStore store, Processors processors, Backoff backoff,
+                  DatabaseState database, ObjectMapper mapper, WorkerIdentity identity) {
+        this.config = config.worker();
+        this.store = store;
+        this.processors = processors;
+        this.backoff = backoff;
+        this.database = database;
+        this.mapper = mapper;
+        this.workerId = identity.id();
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("worker disabled (lattice.worker.enabled=false): this replica serves the API only");
+            return;
+        }
+        int concurrency = config.concurrency();
+        slots = new Semaphore(concurrency);
+        AtomicInteger threadNo = new AtomicInteger();
+        executor = Executors.newFixedThreadPool(concurrency,
+                r -> new Thread(r, "lattice-worker-" + threadNo.incrementAndGet()));
+        deadlines = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "lattice-deadlines"));
+        accepting = true;
+        LOG.infof("worker %s started with %d slots", workerId, concurrency);
+        wake();
+    }
+
+    @Scheduled(every = "${lattice.worker.poll-interval}", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void poll() {
+        lastPoll = Instant.now();
+        wake();
+    }
+
+    /**
+     * Claims until slots are full or nothing is READY. Safe from any thread: a wake-up that
+     * arrives while another thread is claiming makes that thread go round once more.
+     */
+    public void wake() {
+        claimRequested.set(true);
+        while (accepting && claimRequested.get() && claimLock.tryLock()) {
+            try {
+                claimRequested.set(false);
+                claimOnce();
+            } finally {
+                claimLock.unlock();
+            }
+        }
+    }
+
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    public Instant lastPoll() {
+        return lastPoll;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    /** The fencing tokens of the tasks this replica is running, for the lease keeper. */
+    Map<Long, Integer> runningAttempts() {
+        Map<Long, Integer> attempts = new HashMap<>();
+        running.forEach((id, execution) -> attempts.put(id, execution.task.attempt()));
+        return attempts;
+    }
+
+    /** The task was taken from this replica: stop its processor and record nothing. */
+    void revoke(long taskId, int attempt) {
+        Execution execution = running.get(taskId);
+        if (execution != null && execution.task.attempt() == attempt) {
+            execution.stop(Execution.Stop.REVOKED);
+        }
+    }
+
+    private void claimOnce() {
+        int free = slots.drainPermits();
+        if (free == 0) {
+            return;
+        }
+        List<ClaimedTask> claimed = List.of();
+        Map<Long, List<InputRow>> inputs;
+        try {
+            claimed = store.claim(workerId, free, config.lease().toMillis());
+            inputs = claimed.isEmpty() ? Map.of() : store.inputsOf(claimed.stream().map(ClaimedTask::id).toList());
+            database.succeeded();
+        } catch (Exception e) {
+            // Tasks claimed without their inputs stay RUNNING until their lease runs out; the reaper returns them.
+            database.failed("claim", e);
+            slots.release(free);
+            return;
+        }
+        slots.release(free - claimed.size());
+        for (ClaimedTask task : claimed) {
+            Execution execution = new Execution(task);
+            running.put(task.id(), execution);
+            executor.execute(() -> execute(execution, inputs.getOrDefault(task.id(), List.of())));
+        }
+    }
+
+    private void execute(Execution execution, List<InputRow> inputs) {
+        try {
+            record(execution, run(execution, inputs));
+        } finally {
+            running.remove(execution.task.id());
+            slots.release();
+            wake();
+        }
+    }
+
+    private Result run(Execution execution, List<InputRow> inputRows) {
+        ClaimedTask task = execution.task;
+        Optional<Processor> processor = processors.find(task.processor());
+        if (processor.isEmpty()) {
+            return new Failed("FAILED", "no processor named '" + task.processor() + "' on this replica", false);
+        }
+        TaskContext context;
+        try {
+            context = context(task, inputRows);
+        } catch (JsonProcessingException e) {
+            return new Failed("FAILED", "stored task data is not valid JSON: " + e.getOriginalMessage(), false);
+        }
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> execution.stop(Execution.Stop.TIMED_OUT),
+                task.timeoutMs(), TimeUnit.MILLISECONDS);
+        try {
+            if (!execution.enterProcessor()) {
+                return stopped(execution.leaveProcessor(), task);
+            }
+            JsonNode output = processor.get().process(context);
+            Execution.Stop stop = execution.leaveProcessor();
+            return stop == Execution.Stop.NONE ? new Succeeded(output) : stopped(stop, task);
+        } catch (InterruptedException e) {
+            return stopped(execution.leaveProcessor(), task);
+        } catch (ProcessingException e) {
+            Execution.Stop stop = execution.leaveProcessor();
+            return stop == Execution.Stop.NONE ? new Failed("FAILED", e.getMessage(), e.retryable()) : stopped(stop, task);
+        } catch (RuntimeException e) {
+            Execution.Stop stop = execution.leaveProcessor();
+            LOG.warnf(e, "processor %s crashed on task %s", task.processor(), task.name());
+            return stop == Execution.Stop.NONE ? new Failed("FAILED", "processor error: " + e, true) : stopped(stop, task);
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private static Result stopped(Execution.Stop stop, ClaimedTask task) {
+        return switch (stop) {
+            case TIMED_OUT -> new Failed("TIMED_OUT", "attempt timed out after " + task.timeoutMs() + " ms", true);
+            case REVOKED, SHUTDOWN -> new Abandoned();
+            case NONE -> new Failed("FAILED", "processor was interrupted", true);
+        };
+    }
+
+    private void record(Execution execution, Result result) {
+        ClaimedTask task = execution.task;
+        Optional<TaskStore.Outcome> outcome = Optional.empty();
+        if (result instanceof Succeeded s) {
+            outcome = withDatabase("complete", () -> store.completeSucceeded(workerId,
+                    List.of(new TaskStore.Success(task.id(), task.attempt(), s.output().toString()))));
+        } else if (result instanceof Failed f) {
+            outcome = withDatabase("fail", () -> store.failAttempt(workerId, task.id(), task.attempt(),
+                    f.outcome(), f.error(), f.retryable(), backoff.afterAttempt(task.attempt())));
+        }
+        outcome.ifPresent(o -> {
+            if (o.applied().isEmpty()) {
+                LOG.debugf("late result of %s attempt %d discarded: the task is no longer ours", task.name(),
+                        task.attempt());
+            }
+            finishRuns(o.runIds());
+        });
+    }
+
+    void finishRuns(Set<UUID> runIds) {
+        if (runIds.isEmpty()) {
+            return;
+        }
+        try {
+            store.finishRuns(runIds);
+        } catch (Exception e) {
+            // The reaper's sweep ends such runs later.
+            database.failed("finish runs", e);
+        }
+    }
+
+    private interface StoreCall<T> {
+        T call() throws Exception;
+    }
+
+    /**
+     * Retries a result write while the database is away, for as long as the lease would have
+     * held the task anyway; after that the reaper has (or will have) given the task to another
+     * worker and this result could not pass the fence.
+     */
+    private <T> Optional<T> withDatabase(String what, StoreCall<T> call) {
+        long giveUpAt = System.nanoTime() + config.lease().toNanos();
+        while (true) {
+            try {
+                T value = call.call();
+                database.succeeded();
+                return Optional.of(value);
+            } catch (Exception e) {
+                database.failed(what, e);
+                if (System.nanoTime() > giveUpAt) {
+                    LOG.warnf("gave up recording a result after the lease ran out: %s", e.getMessage());
+                    return Optional.empty();
+                }
+                try {
+                    Thread.sleep(config.pollInterval().toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    private TaskContext context(ClaimedTask task, List<InputRow> rows) throws JsonProcessingException {
+        List<TaskInput> inputs = new java.util.ArrayList<>(rows.size());
+        for (InputRow row : rows) {
+            boolean available = row.fromState() == TaskState.SUCCEEDED;
+            inputs.add(new TaskInput(row.fromProject(), row.relation(), row.dataType(), row.required(),
+                    available ? mapper.readTree(row.outputJson()) : null,
+                    available ? null : missingReason(row)));
+        }
+        return new TaskContext(task.runId(), task.requirements(), task.name(), mapper.readValue(task.projectJson(), MAP),
+                inputs, task.attempt(), mapper.readValue(task.runOptionsJson(), MAP));
+    }
+
+    private static String missingReason(InputRow row) {
+        String reason = "upstream " + row.fromProject() + " ended " + row.fromState();
+        return row.error() == null ? reason : reason + ": " + row.error();
+    }
+
+    /**
+     * Graceful stop: claim nothing more, let running tasks finish within the grace period, then
+     * hand back the rest so other replicas take them at once instead of after a lease expiry.
+     */
+    void stop(@Observes ShutdownEvent event) {
+        if (executor == null) {
+            return;
+        }
+        accepting = false;
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Map<Long, Integer> left = runningAttempts();
+        if (!left.isEmpty()) {
+            try {
+                int handedBack = store.handBack(workerId, left).applied().size();
+                LOG.infof("shutdown: handed back %d unfinished task(s)", handedBack);
+            } catch (Exception e) {
+                LOG.warnf("shutdown: could not hand back %d task(s); their leases expire instead: %s",
+                        left.size(), e.getMessage());
+            }
+            running.values().forEach(execution -> execution.stop(Execution.Stop.SHUTDOWN));
+        }
+        executor.shutdownNow();
+        deadlines.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package com.latticeengine.processing;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Everything a processor may look at for one attempt of one task. */
+public record TaskContext(
+        UUID runId,
+        String requirements,
+        String projectName,
+        Map<String, Object> project,
+        List<TaskInput> inputs,
+        int attempt,
+        Map<String, Object> runOptions) {
+}

@@ -1,0 +1,16 @@
+package com.latticeengine.store;
+
+import java.util.UUID;
+
+/** A task this worker now holds: (id, attempt) is the fencing token for every later write. */
+public record ClaimedTask(
+        long id,
+        UUID runId,
+        String name,
+        String projectJson,
+        int attempt,
+        String requirements,
+        String processor,
+        long timeoutMs,
+        String runOptionsJson) {
+}

@@ -1,0 +1,13 @@
+package com.latticeengine.store;
+
+/** One input link of a task with its upstream task's current state, output and error. */
+public record InputRow(
+        long toTask,
+        String fromProject,
+        String relation,
+        String dataType,
+        boolean required,
+        TaskState fromState,
+        String outputJson,
+        String error) {
+}

@@ -1,0 +1,25 @@
+package com.latticeengine.store;
+
+import java.util.List;
+import java.util.UUID;
+
+/** A validated submission, ready to be written as one run with all its tasks and input links. */
+public record NewRun(
+        UUID id,
+        String requirements,
+        String processor,
+        int maxAttempts,
+        long taskTimeoutMs,
+        String optionsJson,
+        String idempotencyKey,
+        List<Task> tasks,
+        List<Link> links) {
+
+    public record Task(String name, int position, int layer, String projectJson, int remainingInputs) {
+    }
+
+    /** One input link; {@code position} orders the inputs of {@code toName}. */
+    public record Link(String toName, int position, String fromName, String relation, String dataType,
+                       boolean required) {
+    }
+}

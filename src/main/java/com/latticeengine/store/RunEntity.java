@@ -1,0 +1,44 @@
+package com.latticeengine.store;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/** Read side of the run table for listing (plain CRUD); the engine writes runs with SQL. */
+@Entity
+@Table(name = "run")
+public class RunEntity extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Enumerated(EnumType.STRING)
+    public RunState state;
+
+    public String processor;
+
+    @Column(name = "task_count")
+    public int taskCount;
+
+    @Column(name = "created_at")
+    public OffsetDateTime createdAt;
+
+    @Column(name = "finished_at")
+    public OffsetDateTime finishedAt;
+
+    public static List<RunEntity> newestFirst(RunState state, int page, int size) {
+        Sort newest = Sort.descending("createdAt", "id");
+        var query = state == null ? findAll(newest) : find("state", newest, state);
+        return query.page(Page.of(page, size)).list();
+    }
+}

@@ -1,0 +1,194 @@
+package com.latticeengine.store;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** Read side for the API: run and task views. Nothing here is on the engine's hot path. */
+@ApplicationScoped
+public class RunQueries {
+
+    private static final String RUN = """
+            SELECT id, state, processor, max_attempts, task_timeout_ms, options::text, created_at, finished_at
+              FROM run WHERE id = ?
+            """;
+    private static final String COUNTS = "SELECT state, count(*) FROM task WHERE run_id = ? GROUP BY state";
+    private static final String TASKS = """
+            SELECT id, name, layer, state, remaining_inputs, attempt, started_at, finished_at
+              FROM task WHERE run_id = ? AND (?::text IS NULL OR state = ?::text)
+             ORDER BY position LIMIT ? OFFSET ?
+            """;
+    private static final String UPSTREAM = """
+            SELECT i.to_task, f.name, f.state
+              FROM task_input i JOIN task f ON f.id = i.from_task
+             WHERE i.to_task = ANY(?) ORDER BY i.to_task, i.position
+            """;
+    private static final String TASK = """
+            SELECT id, name, layer, state, remaining_inputs, project::text, output::text, error,
+                   ready_at, started_at, finished_at
+              FROM task WHERE run_id = ? AND name = ?
+            """;
+    private static final String ATTEMPTS = """
+            SELECT attempt, worker_id, started_at, finished_at, outcome, error
+              FROM task_attempt WHERE task_id = ? ORDER BY attempt
+            """;
+
+    private final AgroalDataSource dataSource;
+    private final TaskStore taskStore;
+
+    public RunQueries(AgroalDataSource dataSource, TaskStore taskStore) {
+        this.dataSource = dataSource;
+        this.taskStore = taskStore;
+    }
+
+    /** The run with its counts and, when {@code withTasks}, every task in submission order. */
+    public Optional<RunView> run(UUID runId, boolean withTasks) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            RunView head;
+            try (PreparedStatement ps = c.prepareStatement(RUN)) {
+                ps.setObject(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    head = new RunView(runId, RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
+                            rs.getLong(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
+                            rs.getObject(8, OffsetDateTime.class), null, null);
+                }
+            }
+            List<TaskSummary> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
+            return Optional.of(new RunView(head.id(), head.state(), head.processor(), head.maxAttempts(),
+                    head.taskTimeoutMs(), head.options(), head.createdAt(), head.finishedAt(), counts(c, runId),
+                    tasks));
+        }
+    }
+
+    public List<TaskSummary> tasks(UUID runId, TaskState state, int limit, int offset) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return tasks(c, runId, state, limit, offset);
+        }
+    }
+
+    public Optional<TaskDetail> task(UUID runId, String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long id;
+            TaskDetail head;
+            try (PreparedStatement ps = c.prepareStatement(TASK)) {
+                ps.setObject(1, runId);
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    id = rs.getLong(1);
+                    head = new TaskDetail(rs.getString(2), rs.getInt(3), TaskState.valueOf(rs.getString(4)),
+                            rs.getInt(5), null, null, rs.getString(6), null, rs.getString(7), rs.getString(8),
+                            rs.getObject(9, OffsetDateTime.class), rs.getObject(10, OffsetDateTime.class),
+                            rs.getObject(11, OffsetDateTime.class), null);
+                }
+            }
+            List<TaskDetail.Input> inputs = new ArrayList<>();
+            Set<String> upstream = new LinkedHashSet<>();
+            Set<String> missing = new LinkedHashSet<>();
+            for (InputRow row : taskStore.inputsOf(List.of(id)).getOrDefault(id, List.of())) {
+                inputs.add(new TaskDetail.Input(row.fromProject(), row.relation(), row.dataType(), row.required(),
+                        row.fromState(), row.fromState() == TaskState.SUCCEEDED ? row.outputJson() : null,
+                        row.error()));
+                upstream.add(row.fromProject());
+                if (row.fromState() != TaskState.SUCCEEDED) {
+                    missing.add(row.fromProject());
+                }
+            }
+            return Optional.of(new TaskDetail(head.name(), head.layer(), head.state(), head.remainingInputs(),
+                    List.copyOf(upstream), List.copyOf(missing), head.project(), inputs, head.output(),
+                    head.error(), head.readyAt(), head.startedAt(), head.finishedAt(), attempts(c, id)));
+        }
+    }
+
+    private static Map<String, Integer> counts(Connection c, UUID runId) throws SQLException {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (TaskState state : TaskState.values()) {
+            counts.put(state.name().toLowerCase(), 0);
+        }
+        try (PreparedStatement ps = c.prepareStatement(COUNTS)) {
+            ps.setObject(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1).toLowerCase(), rs.getInt(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static List<TaskSummary> tasks(Connection c, UUID runId, TaskState state, int limit, int offset)
+            throws SQLException {
+        record Row(long id, String name, int layer, TaskState state, int remaining, int attempts,
+                   OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+        }
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(TASKS)) {
+            ps.setObject(1, runId);
+            ps.setString(2, state == null ? null : state.name());
+            ps.setString(3, state == null ? null : state.name());
+            ps.setInt(4, limit);
+            ps.setInt(5, offset);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getInt(3), TaskState.valueOf(rs.getString(4)),
+                            rs.getInt(5), rs.getInt(6), rs.getObject(7, OffsetDateTime.class),
+                            rs.getObject(8, OffsetDateTime.class)));
+                }
+            }
+        }
+        Map<Long, Set<String>> upstream = new HashMap<>();
+        Map<Long, Set<String>> missing = new HashMap<>();
+        if (!rows.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(UPSTREAM)) {
+                ps.setArray(1, Jdbc.longs(c, rows.stream().map(Row::id).toList()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long to = rs.getLong(1);
+                        upstream.computeIfAbsent(to, k -> new LinkedHashSet<>()).add(rs.getString(2));
+                        if (!TaskState.SUCCEEDED.name().equals(rs.getString(3))) {
+                            missing.computeIfAbsent(to, k -> new LinkedHashSet<>()).add(rs.getString(2));
+                        }
+                    }
+                }
+            }
+        }
+        return rows.stream().map(r -> new TaskSummary(r.name(), r.layer(), r.state(), r.remaining(),
+                List.copyOf(upstream.getOrDefault(r.id(), Set.of())),
+                List.copyOf(missing.getOrDefault(r.id(), Set.of())), r.attempts(), r.startedAt(),
+                r.finishedAt())).toList();
+    }
+
+    private static List<TaskDetail.Attempt> attempts(Connection c, long taskId) throws SQLException {
+        List<TaskDetail.Attempt> attempts = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(ATTEMPTS)) {
+            ps.setLong(1, taskId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    attempts.add(new TaskDetail.Attempt(rs.getInt(1), rs.getString(2),
+                            rs.getObject(3, OffsetDateTime.class), rs.getObject(4, OffsetDateTime.class),
+                            rs.getString(5), rs.getString(6)));
+                }
+            }
+        }
+        return attempts;
+    }
+}

@@ -1,0 +1,212 @@
+package com.latticeengine.store;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** Whole-run writes: submission, cancel and the two kinds of rerun, each one transaction. */
+@ApplicationScoped
+public class RunStore {
+
+    /** The run's state when a cancel or rerun looked at it, and whether it changed anything. */
+    public record Transition(RunState before, boolean changed) {
+    }
+
+    private final AgroalDataSource dataSource;
+
+    public RunStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Writes the run, its tasks and links in three statements; empty when the idempotency key was used. */
+    @Transactional
+    public boolean insert(NewRun run) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(RunSql.INSERT_RUN)) {
+                ps.setObject(1, run.id());
+                ps.setString(2, run.requirements());
+                ps.setString(3, run.processor());
+                ps.setInt(4, run.maxAttempts());
+                ps.setLong(5, run.taskTimeoutMs());
+                ps.setString(6, run.optionsJson());
+                ps.setString(7, run.idempotencyKey());
+                ps.setInt(8, run.tasks().size());
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(RunSql.INSERT_TASKS)) {
+                List<NewRun.Task> tasks = run.tasks();
+                ps.setObject(1, run.id());
+                ps.setInt(2, run.maxAttempts());
+                ps.setArray(3, Jdbc.texts(c, tasks.stream().map(NewRun.Task::name).toList()));
+                ps.setArray(4, Jdbc.ints(c, tasks.stream().map(NewRun.Task::position).toList()));
+                ps.setArray(5, Jdbc.ints(c, tasks.stream().map(NewRun.Task::layer).toList()));
+                ps.setArray(6, Jdbc.texts(c, tasks.stream().map(NewRun.Task::projectJson).toList()));
+                ps.setArray(7, Jdbc.ints(c, tasks.stream().map(NewRun.Task::remainingInputs).toList()));
+                ps.executeUpdate();
+            }
+            if (!run.links().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(RunSql.INSERT_LINKS)) {
+                    List<NewRun.Link> links = run.links();
+                    ps.setArray(1, Jdbc.texts(c, links.stream().map(NewRun.Link::toName).toList()));
+                    ps.setArray(2, Jdbc.ints(c, links.stream().map(NewRun.Link::position).toList()));
+                    ps.setArray(3, Jdbc.texts(c, links.stream().map(NewRun.Link::fromName).toList()));
+                    ps.setArray(4, Jdbc.texts(c, links.stream().map(NewRun.Link::relation).toList()));
+                    ps.setArray(5, Jdbc.texts(c, links.stream().map(NewRun.Link::dataType).toList()));
+                    ps.setArray(6, Jdbc.booleans(c, links.stream().map(NewRun.Link::required).toList()));
+                    ps.setObject(7, run.id());
+                    ps.setObject(8, run.id());
+                    ps.executeUpdate();
+                }
+            }
+            return true;
+        }
+    }
+
+    public Optional<UUID> runIdByIdempotencyKey(String key) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(RunSql.RUN_ID_BY_KEY)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Cancels a RUNNING run: every unfinished task ends CANCELLED at once. Empty when the run is unknown. */
+    @Transactional
+    public Optional<Transition> cancel(UUID runId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<RunState> before = lockRun(c, runId).map(LockedRun::state);
+            if (before.isEmpty() || before.get() != RunState.RUNNING) {
+                return before.map(state -> new Transition(state, false));
+            }
+            update(c, RunSql.CANCEL_OPEN_ATTEMPTS, runId);
+            update(c, RunSql.CANCEL_TASKS, runId);
+            setRunState(c, runId, RunState.CANCELLED);
+            return Optional.of(new Transition(RunState.RUNNING, true));
+        }
+    }
+
+    /**
+     * Reruns a FAILED or CANCELLED run: tasks that did not succeed start over with a fresh attempt
+     * budget; succeeded outputs are kept. Any other state changes nothing.
+     */
+    @Transactional
+    public Optional<Transition> rerun(UUID runId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<LockedRun> run = lockRun(c, runId);
+            if (run.isEmpty() || (run.get().state() != RunState.FAILED && run.get().state() != RunState.CANCELLED)) {
+                return run.map(r -> new Transition(r.state(), false));
+            }
+            Set<Long> reset = resetTasks(c, RunSql.RESET_UNSUCCESSFUL, ps -> {
+                ps.setInt(1, run.get().maxAttempts());
+                ps.setObject(2, runId);
+            });
+            restart(c, runId, reset);
+            return Optional.of(new Transition(run.get().state(), true));
+        }
+    }
+
+    /**
+     * Reruns one task of a finished run and everything transitively downstream of it; the rest
+     * of the run is kept. Empty when the run or the task is unknown.
+     */
+    @Transactional
+    public Optional<Transition> rerunFrom(UUID runId, String taskName) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<LockedRun> run = lockRun(c, runId);
+            if (run.isEmpty() || !run.get().state().isFinal()) {
+                return run.map(r -> new Transition(r.state(), false));
+            }
+            Set<Long> reset = resetTasks(c, RunSql.RESET_FROM_TASK, ps -> {
+                ps.setObject(1, runId);
+                ps.setString(2, taskName);
+                ps.setInt(3, run.get().maxAttempts());
+            });
+            if (reset.isEmpty()) {
+                return Optional.empty();
+            }
+            restart(c, runId, reset);
+            return Optional.of(new Transition(run.get().state(), true));
+        }
+    }
+
+    private record LockedRun(RunState state, int maxAttempts) {
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private static Optional<LockedRun> lockRun(Connection c, UUID runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RunSql.LOCK_RUN)) {
+            ps.setObject(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new LockedRun(RunState.valueOf(rs.getString(1)), rs.getInt(2)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private static Set<Long> resetTasks(Connection c, String sql, Binder binder) throws SQLException {
+        Set<Long> reset = new LinkedHashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    reset.add(rs.getLong(1));
+                }
+            }
+        }
+        return reset;
+    }
+
+    /** Recounts the reset tasks, lets final upstream failures block them, and reopens the run. */
+    private static void restart(Connection c, UUID runId, Set<Long> reset) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RunSql.RECOUNT)) {
+            ps.setArray(1, Jdbc.longs(c, reset));
+            ps.executeUpdate();
+        }
+        Set<Long> finalUpstream = new LinkedHashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(RunSql.FINAL_UNSUCCESSFUL_UPSTREAM)) {
+            ps.setArray(1, Jdbc.longs(c, reset));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    finalUpstream.add(rs.getLong(1));
+                }
+            }
+        }
+        if (!finalUpstream.isEmpty()) {
+            TaskStore.propagateFailure(c, finalUpstream);
+        }
+        setRunState(c, runId, RunState.RUNNING);
+    }
+
+    private static void setRunState(Connection c, UUID runId, RunState state) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RunSql.SET_RUN_STATE)) {
+            ps.setString(1, state.name());
+            ps.setString(2, state.name());
+            ps.setObject(3, runId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void update(Connection c, String sql, UUID runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, runId);
+            ps.executeUpdate();
+        }
+    }
+}

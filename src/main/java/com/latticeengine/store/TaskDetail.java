@@ -1,0 +1,32 @@
+package com.latticeengine.store;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+public record TaskDetail(
+        String name,
+        int layer,
+        TaskState state,
+        int remainingInputs,
+        List<String> upstream,
+        List<String> missingInputs,
+        @JsonRawValue String project,
+        List<Input> inputs,
+        @JsonRawValue String output,
+        String error,
+        OffsetDateTime readyAt,
+        OffsetDateTime startedAt,
+        OffsetDateTime finishedAt,
+        List<Attempt> attempts) {
+
+    /** An input link with the upstream output it carries (null until that upstream succeeded). */
+    public record Input(String fromProject, String relation, String dataType, boolean required, TaskState state,
+                        @JsonRawValue String output, String error) {
+    }
+
+    public record Attempt(int attempt, String workerId, OffsetDateTime startedAt, OffsetDateTime finishedAt,
+                          String outcome, String error) {
+    }
+}

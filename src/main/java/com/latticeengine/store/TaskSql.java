@@ -1,0 +1,191 @@
+package com.latticeengine.store;
+
+/**
+ * The engine's hot-path SQL in one place. Every statement that moves a task out of RUNNING is
+ * fenced by (id, attempt, worker_id): a worker whose claim was reaped, cancelled or handed back
+ * matches no row and so changes nothing, however late it comes back.
+ */
+final class TaskSql {
+
+    private TaskSql() {
+    }
+
+    /**
+     * Claim up to ? READY tasks whose backoff has passed. SKIP LOCKED lets every replica claim
+     * at once without waiting on or double-taking each other's rows; the attempt row is written
+     * in the same statement so the history never misses a started attempt.
+     * Params: worker, lease ms, limit.
+     */
+    static final String CLAIM = """
+            WITH claimed AS (
+                UPDATE task t
+                   SET state = 'RUNNING', worker_id = ?, attempt = t.attempt + 1,
+                       started_at = now(), lease_expires_at = now() + ? * interval '1 millisecond'
+                 WHERE t.id IN (SELECT id FROM task
+                                 WHERE state = 'READY' AND available_at <= now()
+                                 ORDER BY available_at, id
+                                 LIMIT ?
+                                   FOR UPDATE SKIP LOCKED)
+                RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at
+            ), recorded AS (
+                INSERT INTO task_attempt (task_id, attempt, worker_id, started_at)
+                SELECT id, attempt, worker_id, started_at FROM claimed
+            )
+            SELECT c.id, c.run_id, c.name, c.project::text, c.attempt,
+                   r.requirements, r.processor, r.task_timeout_ms, r.options::text
+              FROM claimed c JOIN run r ON r.id = c.run_id
+            """;
+
+    /** Inputs of the given tasks, in input order, with each upstream's state and output. Param: task ids. */
+    static final String INPUTS = """
+            SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output::text, f.error
+              FROM task_input i JOIN task f ON f.id = i.from_task
+             WHERE i.to_task = ANY(?)
+             ORDER BY i.to_task, i.position
+            """;
+
+    /**
+     * Success, fenced: only rows still RUNNING under this worker and attempt are marked.
+     * Params: ids, attempts, outputs (json text), worker.
+     */
+    static final String MARK_SUCCEEDED = """
+            UPDATE task t
+               SET state = 'SUCCEEDED', output = c.output::jsonb, error = NULL,
+                   finished_at = now(), lease_expires_at = NULL
+              FROM unnest(?::bigint[], ?::int[], ?::text[]) AS c(id, attempt, output)
+             WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = ?
+            RETURNING t.id, t.run_id
+            """;
+
+    /** Closes the attempt rows of tasks just moved out of RUNNING. Params: ids, attempts, outcomes, errors, outputs. */
+    static final String CLOSE_ATTEMPTS = """
+            UPDATE task_attempt a
+               SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb
+              FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::text[]) AS c(id, attempt, outcome, error, output)
+             WHERE a.task_id = c.id AND a.attempt = c.attempt AND a.outcome IS NULL
+            """;
+
+    /**
+     * One decrement per distinct finished upstream, aggregated per downstream task so a hot
+     * fan-in row is updated once per batch, not once per upstream. A task whose counter reaches
+     * zero becomes READY in the same statement, so no ready task is ever left WAITING.
+     * Param: ids of upstream tasks that just reached a final state.
+     * Only WAITING tasks move: a BLOCKED or CANCELLED downstream stays where it is.
+     */
+    static final String RELEASE_DOWNSTREAM = """
+            WITH finished AS (
+                SELECT i.to_task, count(DISTINCT i.from_task) AS n
+                  FROM task_input i
+                 WHERE i.from_task = ANY(?)
+                 GROUP BY i.to_task
+            )
+            UPDATE task d
+               SET remaining_inputs = d.remaining_inputs - f.n,
+                   state = CASE WHEN d.remaining_inputs = f.n THEN 'READY' ELSE 'WAITING' END,
+                   ready_at = CASE WHEN d.remaining_inputs = f.n THEN now() ELSE d.ready_at END,
+                   available_at = now()
+              FROM finished f
+             WHERE d.id = f.to_task AND d.state = 'WAITING'
+            RETURNING d.id, d.state
+            """;
+
+    /**
+     * A failed or blocked upstream blocks every WAITING task that needs it (a required link).
+     * RELEASE_DOWNSTREAM then runs on the same upstream ids in the same transaction: the tasks
+     * still WAITING take it only as an optional input and are released to run without it.
+     * Param: upstream ids.
+     */
+    static final String BLOCK_REQUIRED_DOWNSTREAM = """
+            WITH needed AS (
+                SELECT i.to_task, string_agg(DISTINCT f.name, ', ') AS upstream
+                  FROM task_input i JOIN task f ON f.id = i.from_task
+                 WHERE i.from_task = ANY(?) AND i.required
+                 GROUP BY i.to_task
+            )
+            UPDATE task d
+               SET state = 'BLOCKED', finished_at = now(),
+                   error = 'blocked: required upstream ' || n.upstream || ' did not succeed'
+              FROM needed n
+             WHERE d.id = n.to_task AND d.state = 'WAITING'
+            RETURNING d.id
+            """;
+
+    /**
+     * A failed attempt, fenced. It goes back to READY after a backoff while attempts remain and
+     * the error is retryable; otherwise the task is FAILED for good.
+     * Params: retryable, backoff ms, error, id, attempt, worker.
+     */
+    static final String MARK_FAILED_OR_RETRY = """
+            UPDATE task t
+               SET state = CASE WHEN c.retry AND t.attempt < t.max_attempt THEN 'READY' ELSE 'FAILED' END,
+                   available_at = now() + c.backoff_ms * interval '1 millisecond',
+                   ready_at = now(),
+                   finished_at = CASE WHEN c.retry AND t.attempt < t.max_attempt THEN NULL ELSE now() END,
+                   error = c.error, worker_id = NULL, lease_expires_at = NULL
+              FROM (SELECT ?::boolean AS retry, ?::bigint AS backoff_ms, ?::text AS error) c
+             WHERE t.id = ? AND t.attempt = ? AND t.state = 'RUNNING' AND t.worker_id = ?
+            RETURNING t.state, t.run_id
+            """;
+
+    /** Extends the leases this worker still holds, in one statement. Params: lease ms, ids, attempts, worker. */
+    static final String HEARTBEAT = """
+            UPDATE task t
+               SET lease_expires_at = now() + ? * interval '1 millisecond'
+              FROM unnest(?::bigint[], ?::int[]) AS c(id, attempt)
+             WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = ?
+            RETURNING t.id
+            """;
+
+    /**
+     * Returns RUNNING tasks whose lease expired (their worker died or stalled) to READY, or FAILED
+     * when that was their last attempt. SKIP LOCKED makes concurrent reapers take disjoint rows.
+     * Params: error text, limit.
+     */
+    static final String REAP_EXPIRED = """
+            UPDATE task t
+               SET state = CASE WHEN t.attempt < t.max_attempt THEN 'READY' ELSE 'FAILED' END,
+                   available_at = now(), ready_at = now(),
+                   finished_at = CASE WHEN t.attempt < t.max_attempt THEN NULL ELSE now() END,
+                   error = ?, worker_id = NULL, lease_expires_at = NULL
+             WHERE t.id IN (SELECT id FROM task
+                             WHERE state = 'RUNNING' AND lease_expires_at < now()
+                             ORDER BY lease_expires_at
+                             LIMIT ?
+                               FOR UPDATE SKIP LOCKED)
+            RETURNING t.id, t.attempt, t.state, t.run_id
+            """;
+
+    /**
+     * Gives tasks back at shutdown: READY at once for another replica, and the attempt is not
+     * charged against the task's budget because the task did nothing wrong.
+     * Params: ids, attempts, worker.
+     */
+    static final String HAND_BACK = """
+            UPDATE task t
+               SET state = 'READY', available_at = now(), ready_at = now(), max_attempt = t.max_attempt + 1,
+                   worker_id = NULL, lease_expires_at = NULL
+              FROM unnest(?::bigint[], ?::int[]) AS c(id, attempt)
+             WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = ?
+            RETURNING t.id, t.attempt
+            """;
+
+    /**
+     * Ends runs with no unfinished task left. Run after the finishing transaction commits, so
+     * of two tasks finishing at once the later one always sees the other's final state.
+     * Param: run ids.
+     */
+    static final String FINISH_RUNS = """
+            UPDATE run r
+               SET state = CASE
+                       WHEN EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('FAILED', 'BLOCKED')) THEN 'FAILED'
+                       WHEN EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state = 'CANCELLED') THEN 'CANCELLED'
+                       ELSE 'SUCCEEDED' END,
+                   finished_at = now()
+             WHERE r.id = ANY(?) AND r.state = 'RUNNING'
+               AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('WAITING', 'READY', 'RUNNING'))
+            RETURNING r.id, r.state
+            """;
+
+    /** The reaper's safety net for a process that died between a task's commit and FINISH_RUNS. */
+    static final String RUNNING_RUNS = "SELECT id FROM run WHERE state = 'RUNNING'";
+}

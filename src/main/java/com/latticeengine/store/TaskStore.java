@@ -1,0 +1,310 @@
+package com.latticeengine.store;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The task repository of the hot path: claim, complete, fail, heartbeat, reap, hand back.
+ * Each method is one transaction that keeps the counter invariant: for every WAITING or READY
+ * task, remaining_inputs = its distinct upstream tasks that have not reached a final state that
+ * releases it, and a task is READY exactly when that number is zero.
+ */
+@ApplicationScoped
+public class TaskStore {
+
+    /** A finished processor call, identified by its fencing token. */
+    public record Success(long taskId, int attempt, String outputJson) {
+    }
+
+    /** What a transaction changed, so the caller can end runs and wake claimers. */
+    public record Outcome(Set<Long> applied, Set<UUID> runIds, int madeReady) {
+        static Outcome none() {
+            return new Outcome(Set.of(), Set.of(), 0);
+        }
+    }
+
+    private final AgroalDataSource dataSource;
+
+    public TaskStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public List<ClaimedTask> claim(String workerId, int limit, long leaseMs) throws SQLException {
+        List<ClaimedTask> claimed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(TaskSql.CLAIM)) {
+            ps.setString(1, workerId);
+            ps.setLong(2, leaseMs);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new ClaimedTask(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                            rs.getString(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getLong(8),
+                            rs.getString(9)));
+                }
+            }
+        }
+        return claimed;
+    }
+
+    public Map<Long, List<InputRow>> inputsOf(Collection<Long> taskIds) throws SQLException {
+        Map<Long, List<InputRow>> inputs = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(TaskSql.INPUTS)) {
+            ps.setArray(1, Jdbc.longs(c, taskIds));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    InputRow row = new InputRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getBoolean(5), TaskState.valueOf(rs.getString(6)), rs.getString(7), rs.getString(8));
+                    inputs.computeIfAbsent(row.toTask(), k -> new ArrayList<>()).add(row);
+                }
+            }
+        }
+        return inputs;
+    }
+
+    /** Marks the still-fenced successes SUCCEEDED and releases their downstream tasks, all or nothing. */
+    @Transactional
+    public Outcome completeSucceeded(String workerId, List<Success> successes) throws SQLException {
+        if (successes.isEmpty()) {
+            return Outcome.none();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Set<Long> applied = new LinkedHashSet<>();
+            Set<UUID> runIds = new LinkedHashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_SUCCEEDED)) {
+                ps.setArray(1, Jdbc.longs(c, successes.stream().map(Success::taskId).toList()));
+                ps.setArray(2, Jdbc.ints(c, successes.stream().map(Success::attempt).toList()));
+                ps.setArray(3, Jdbc.texts(c, successes.stream().map(Success::outputJson).toList()));
+                ps.setString(4, workerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        applied.add(rs.getLong(1));
+                        runIds.add(rs.getObject(2, UUID.class));
+                    }
+                }
+            }
+            if (applied.isEmpty()) {
+                return Outcome.none();
+            }
+            List<Success> fenced = successes.stream().filter(s -> applied.contains(s.taskId())).toList();
+            closeAttempts(c, fenced.stream().map(s -> new AttemptEnd(s.taskId(), s.attempt(), "SUCCEEDED", null,
+                    s.outputJson())).toList());
+            int madeReady = releaseDownstream(c, applied);
+            return new Outcome(applied, runIds, madeReady);
+        }
+    }
+
+    /**
+     * Records a failed attempt (outcome FAILED or TIMED_OUT). While attempts remain and the
+     * error is retryable the task waits out its backoff as READY; otherwise it is FAILED and
+     * its downstream is blocked or released in the same transaction.
+     */
+    @Transactional
+    public Outcome failAttempt(String workerId, long taskId, int attempt, String outcome, String error,
+                               boolean retryable, long backoffMs) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String state;
+            UUID runId;
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_FAILED_OR_RETRY)) {
+                ps.setBoolean(1, retryable);
+                ps.setLong(2, backoffMs);
+                ps.setString(3, error);
+                ps.setLong(4, taskId);
+                ps.setInt(5, attempt);
+                ps.setString(6, workerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Outcome.none();
+                    }
+                    state = rs.getString(1);
+                    runId = rs.getObject(2, UUID.class);
+                }
+            }
+            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error, null)));
+            int madeReady = "FAILED".equals(state) ? propagateFailure(c, Set.of(taskId)) : 0;
+            return new Outcome(Set.of(taskId), Set.of(runId), madeReady);
+        }
+    }
+
+    /** Extends this worker's leases; returns the ids it still holds (the rest were taken from it). */
+    @Transactional
+    public Set<Long> heartbeat(String workerId, Map<Long, Integer> attempts, long leaseMs) throws SQLException {
+        Set<Long> held = new LinkedHashSet<>();
+        if (attempts.isEmpty()) {
+            return held;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(TaskSql.HEARTBEAT)) {
+            ps.setLong(1, leaseMs);
+            ps.setArray(2, Jdbc.longs(c, attempts.keySet()));
+            ps.setArray(3, Jdbc.ints(c, attempts.values()));
+            ps.setString(4, workerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    held.add(rs.getLong(1));
+                }
+            }
+        }
+        return held;
+    }
+
+    /** Takes back up to {@code limit} tasks whose lease expired; their attempts end LOST. */
+    @Transactional
+    public Outcome reapExpired(int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<AttemptEnd> lost = new ArrayList<>();
+            Set<Long> failed = new LinkedHashSet<>();
+            Set<UUID> runIds = new LinkedHashSet<>();
+            String error = "lease expired: the worker stopped heartbeating";
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.REAP_EXPIRED)) {
+                ps.setString(1, error);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", error, null));
+                        if ("FAILED".equals(rs.getString(3))) {
+                            failed.add(rs.getLong(1));
+                        }
+                        runIds.add(rs.getObject(4, UUID.class));
+                    }
+                }
+            }
+            if (lost.isEmpty()) {
+                return Outcome.none();
+            }
+            closeAttempts(c, lost);
+            int madeReady = lost.size() - failed.size() + (failed.isEmpty() ? 0 : propagateFailure(c, failed));
+            Set<Long> applied = new LinkedHashSet<>();
+            lost.forEach(a -> applied.add(a.taskId()));
+            return new Outcome(applied, runIds, madeReady);
+        }
+    }
+
+    /** Gives this worker's unfinished tasks back as READY (shutdown); their attempts end LOST. */
+    @Transactional
+    public Outcome handBack(String workerId, Map<Long, Integer> attempts) throws SQLException {
+        if (attempts.isEmpty()) {
+            return Outcome.none();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            List<AttemptEnd> lost = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.HAND_BACK)) {
+                ps.setArray(1, Jdbc.longs(c, attempts.keySet()));
+                ps.setArray(2, Jdbc.ints(c, attempts.values()));
+                ps.setString(3, workerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST",
+                                "handed back: worker " + workerId + " shut down", null));
+                    }
+                }
+            }
+            closeAttempts(c, lost);
+            Set<Long> applied = new LinkedHashSet<>();
+            lost.forEach(a -> applied.add(a.taskId()));
+            return new Outcome(applied, Set.of(), lost.size());
+        }
+    }
+
+    /** Ends the given runs if none of their tasks is unfinished; returns the runs it ended. */
+    public Set<UUID> finishRuns(Collection<UUID> runIds) throws SQLException {
+        Set<UUID> finished = new LinkedHashSet<>();
+        if (runIds.isEmpty()) {
+            return finished;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(TaskSql.FINISH_RUNS)) {
+            ps.setArray(1, c.createArrayOf("uuid", runIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    finished.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return finished;
+    }
+
+    public Set<UUID> runningRuns() throws SQLException {
+        Set<UUID> running = new LinkedHashSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(TaskSql.RUNNING_RUNS);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                running.add(rs.getObject(1, UUID.class));
+            }
+        }
+        return running;
+    }
+
+    private record AttemptEnd(long taskId, int attempt, String outcome, String error, String outputJson) {
+    }
+
+    private static void closeAttempts(Connection c, List<AttemptEnd> ends) throws SQLException {
+        if (ends.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(TaskSql.CLOSE_ATTEMPTS)) {
+            ps.setArray(1, Jdbc.longs(c, ends.stream().map(AttemptEnd::taskId).toList()));
+            ps.setArray(2, Jdbc.ints(c, ends.stream().map(AttemptEnd::attempt).toList()));
+            ps.setArray(3, Jdbc.texts(c, ends.stream().map(AttemptEnd::outcome).toList()));
+            ps.setArray(4, Jdbc.texts(c, ends.stream().map(AttemptEnd::error).toList()));
+            ps.setArray(5, Jdbc.texts(c, ends.stream().map(AttemptEnd::outputJson).toList()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Returns how many downstream tasks became READY. */
+    static int releaseDownstream(Connection c, Collection<Long> finishedUpstream) throws SQLException {
+        int ready = 0;
+        try (PreparedStatement ps = c.prepareStatement(TaskSql.RELEASE_DOWNSTREAM)) {
+            ps.setArray(1, Jdbc.longs(c, finishedUpstream));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if ("READY".equals(rs.getString(2))) {
+                        ready++;
+                    }
+                }
+            }
+        }
+        return ready;
+    }
+
+    /**
+     * Walks down from tasks that ended without success, level by level: required links block
+     * (and the blocked tasks become the next level), optional links release. Returns how many
+     * tasks became READY through optional links.
+     */
+    static int propagateFailure(Connection c, Set<Long> failed) throws SQLException {
+        int ready = 0;
+        List<Long> frontier = new ArrayList<>(failed);
+        while (!frontier.isEmpty()) {
+            List<Long> blocked = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.BLOCK_REQUIRED_DOWNSTREAM)) {
+                ps.setArray(1, Jdbc.longs(c, frontier));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        blocked.add(rs.getLong(1));
+                    }
+                }
+            }
+            ready += releaseDownstream(c, frontier);
+            frontier = blocked;
+        }
+        return ready;
+    }
+}
