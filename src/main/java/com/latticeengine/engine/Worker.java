@@ -35,9 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * This replica's worker pool: claims as many READY tasks as it has free slots, runs each
@@ -72,13 +70,13 @@ public class Worker {
     private final String workerId;
 
     private final Map<Long, Execution> running = new ConcurrentHashMap<>();
-    private final ReentrantLock claimLock = new ReentrantLock();
-    private final AtomicBoolean claimRequested = new AtomicBoolean();
+    private final Semaphore wakeups = new Semaphore(0);
     private volatile boolean accepting;
     private volatile Instant lastPoll = Instant.now();
     private Semaphore slots;
     private ExecutorService executor;
     private ScheduledExecutorService deadlines;
+    private Thread claimer;
 
     public Worker(LatticeConfig config, TaskStore store, Processors processors, Backoff backoff,
                   DatabaseState database, ObjectMapper mapper, WorkerIdentity identity) {
@@ -103,28 +101,40 @@ public class Worker {
                 r -> new Thread(r, "lattice-worker-" + threadNo.incrementAndGet()));
         deadlines = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "lattice-deadlines"));
         accepting = true;
+        claimer = new Thread(this::claimLoop, "lattice-claimer");
+        claimer.start();
         LOG.infof("worker %s started with %d slots", workerId, concurrency);
         wake();
     }
 
+    /** The fallback poll: a wake-up lost or never sent costs at most one interval. */
     @Scheduled(every = "${lattice.worker.poll-interval}", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void poll() {
-        lastPoll = Instant.now();
         wake();
     }
 
     /**
-     * Claims until slots are full or nothing is READY. Safe from any thread: a wake-up that
-     * arrives while another thread is claiming makes that thread go round once more.
+     * Asks the claimer thread to claim now. Cheap and safe from any thread (HTTP, worker,
+     * scheduler): wake-ups that arrive while it is claiming collapse into one more round.
      */
     public void wake() {
-        claimRequested.set(true);
-        while (accepting && claimRequested.get() && claimLock.tryLock()) {
+        if (wakeups.availablePermits() == 0) {
+            wakeups.release();
+        }
+    }
+
+    /** The single claimer of this replica: one claim statement per round, as many tasks as free slots. */
+    private void claimLoop() {
+        while (accepting) {
             try {
-                claimRequested.set(false);
+                wakeups.acquire();
+                wakeups.drainPermits();
+                lastPoll = Instant.now();
                 claimOnce();
-            } finally {
-                claimLock.unlock();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("claim round failed", e);
             }
         }
     }
@@ -323,6 +333,7 @@ public class Worker {
             return;
         }
         accepting = false;
+        claimer.interrupt();
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         while (!running.isEmpty() && System.nanoTime() < deadline) {
             try {

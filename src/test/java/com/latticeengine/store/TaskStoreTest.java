@@ -1,0 +1,171 @@
+package com.latticeengine.store;
+
+import com.latticeengine.api.SubmissionParser;
+import com.latticeengine.engine.Reaper;
+import com.latticeengine.engine.RunService;
+import com.latticeengine.support.Lattice;
+import com.latticeengine.support.WorkerDisabledProfile;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One test per rule of the hot path: claim, fencing, reaping, hand-back, retry, failure propagation. */
+@QuarkusTest
+@TestProfile(WorkerDisabledProfile.class)
+class TaskStoreTest {
+
+    private static final long LEASE_MS = 30_000;
+
+    @Inject
+    TaskStore store;
+    @Inject
+    RunService runs;
+    @Inject
+    Reaper reaper;
+    @Inject
+    SubmissionParser parser;
+    @Inject
+    ObjectMapper mapper;
+    @Inject
+    AgroalDataSource dataSource;
+
+    private UUID runId;
+
+    @BeforeEach
+    @AfterEach
+    void emptyTables() throws SQLException {
+        execute("TRUNCATE run CASCADE");
+    }
+
+    @Test
+    void claimTakesOnlyReadyTasksAndRecordsTheAttempt() throws Exception {
+        submit(Lattice.create().project("A", 1).project("B", 1).project("C", 2, "A").flow("B", "C", "d"));
+        List<ClaimedTask> claimed = store.claim("w1", 10, LEASE_MS);
+        assertEquals(List.of("A", "B"), claimed.stream().map(ClaimedTask::name).sorted().toList());
+        assertTrue(claimed.stream().allMatch(t -> t.attempt() == 1));
+        assertEquals("RUNNING w1 1", row("A", "state || ' ' || worker_id || ' ' || attempt"));
+        assertEquals("1", row("A", "(SELECT count(*) FROM task_attempt WHERE task_id = task.id AND outcome IS NULL)"));
+        assertEquals(List.of(), store.claim("w2", 10, LEASE_MS), "C waits for two inputs; nothing else is READY");
+    }
+
+    @Test
+    void aLateCompletionFromAWorkerWhoseLeaseExpiredChangesNothing() throws Exception {
+        submit(Lattice.create().project("A", 1).project("C", 2, "A"));
+        ClaimedTask first = store.claim("w1", 1, LEASE_MS).get(0);
+        execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'A'");
+        assertEquals(1, reaper.runOnce());
+        assertEquals("LOST", row("A", "(SELECT outcome FROM task_attempt WHERE task_id = task.id AND attempt = 1)"));
+        ClaimedTask second = store.claim("w2", 1, LEASE_MS).get(0);
+        assertEquals(2, second.attempt());
+
+        TaskStore.Outcome late = store.completeSucceeded("w1", List.of(success(first)));
+        assertTrue(late.applied().isEmpty(), "the stale worker's result is discarded");
+        assertEquals("RUNNING w2", row("A", "state || ' ' || worker_id"));
+        assertEquals("WAITING 1", row("C", "state || ' ' || remaining_inputs"));
+        assertTrue(store.heartbeat("w1", Map.of(first.id(), 1), LEASE_MS).isEmpty(),
+                "the stale worker's heartbeat extends nothing");
+
+        store.completeSucceeded("w2", List.of(success(second)));
+        store.completeSucceeded("w2", List.of(success(second)));
+        assertEquals("READY 0", row("C", "state || ' ' || remaining_inputs"),
+                "one decrement per upstream, however often a completion is delivered");
+        assertEquals("SUCCEEDED", row("A", "(SELECT outcome FROM task_attempt WHERE task_id = task.id AND attempt = 2)"));
+    }
+
+    @Test
+    void theReaperFailsATaskWhoseLastAttemptWasLostAndBlocksItsDownstream() throws Exception {
+        submit(Lattice.create().project("A", 1).project("B", 2, "A").project("C", 3, "B").option("max_attempts", 1));
+        store.claim("w1", 1, LEASE_MS);
+        execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'A'");
+        reaper.runOnce();
+        assertEquals("FAILED", row("A", "state"));
+        assertEquals("BLOCKED", row("B", "state"));
+        assertEquals("BLOCKED", row("C", "state"));
+        assertEquals("FAILED", runState());
+    }
+
+    @Test
+    void handedBackTasksAreReadyAtOnceWithoutSpendingAnAttempt() throws Exception {
+        submit(Lattice.create().project("A", 1).option("max_attempts", 1));
+        ClaimedTask claimed = store.claim("w1", 1, LEASE_MS).get(0);
+        assertEquals(1, store.handBack("w1", Map.of(claimed.id(), claimed.attempt())).applied().size());
+        assertEquals("READY 2", row("A", "state || ' ' || max_attempt"));
+        assertTrue(row("A", "(SELECT error FROM task_attempt WHERE task_id = task.id AND attempt = 1)")
+                .startsWith("handed back"));
+        assertEquals(2, store.claim("w2", 1, LEASE_MS).get(0).attempt());
+    }
+
+    @Test
+    void aRetryableFailureWaitsOutItsBackoffBeforeTheNextClaim() throws Exception {
+        submit(Lattice.create().project("A", 1));
+        ClaimedTask claimed = store.claim("w1", 1, LEASE_MS).get(0);
+        store.failAttempt("w1", claimed.id(), 1, "FAILED", "boom", true, 60_000);
+        assertEquals("READY", row("A", "state"));
+        assertEquals(List.of(), store.claim("w1", 1, LEASE_MS), "backoff not over yet");
+        execute("UPDATE task SET available_at = now() WHERE name = 'A'");
+        assertEquals(2, store.claim("w1", 1, LEASE_MS).get(0).attempt());
+    }
+
+    @Test
+    void aFailureReleasesTasksThatTakeItOnlyAsAnOptionalInput() throws Exception {
+        submit(Lattice.create().project("Bad", 1).project("Good", 1)
+                .project("Tolerant", 2, "Good").flow("Bad", "Tolerant", "x", false)
+                .project("Strict", 2, "Good").flow("Bad", "Strict", "x"));
+        for (ClaimedTask t : store.claim("w1", 2, LEASE_MS)) {
+            if (t.name().equals("Bad")) {
+                store.failAttempt("w1", t.id(), 1, "FAILED", "broken", false, 0);
+            } else {
+                store.completeSucceeded("w1", List.of(success(t)));
+            }
+        }
+        assertEquals("READY 0", row("Tolerant", "state || ' ' || remaining_inputs"));
+        assertEquals("BLOCKED", row("Strict", "state"));
+    }
+
+    private void submit(Lattice lattice) throws Exception {
+        runId = runs.submit(parser.parse(mapper.writeValueAsBytes(lattice.body())), null).runId();
+    }
+
+    private static TaskStore.Success success(ClaimedTask task) {
+        return new TaskStore.Success(task.id(), task.attempt(), "{\"project\":\"" + task.name() + "\"}");
+    }
+
+    private String runState() throws SQLException {
+        return query("SELECT state FROM run WHERE id = '" + runId + "'");
+    }
+
+    private String row(String task, String expression) throws SQLException {
+        return query("SELECT " + expression + " FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "'");
+    }
+
+    private String query(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next(), "no row for " + sql);
+            return rs.getString(1);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
