@@ -21,6 +21,8 @@ public interface LatticeConfig {
 
     Simulated simulated();
 
+    Llm llm();
+
     interface Processor {
         /** Processor used when a submission names none. */
         @WithName("default")
@@ -74,6 +76,12 @@ public interface LatticeConfig {
         /** Execution timeout of one attempt. */
         @WithDefault("10m")
         Duration timeout();
+    }
+
+    interface Llm {
+        /** Calls to rate-limited providers running at once across ALL replicas (enforced in Postgres). */
+        @WithDefault("4")
+        int maxConcurrent();
     }
 
     interface Simulated {

@@ -8,6 +8,7 @@ import com.latticeengine.lattice.InvalidSubmissionException;
 import com.latticeengine.lattice.LatticeGraph;
 import com.latticeengine.lattice.Project;
 import com.latticeengine.lattice.Violation;
+import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.Processors;
 import com.latticeengine.store.NewRun;
 import com.latticeengine.store.RunStore;
@@ -51,11 +52,10 @@ public class RunService {
             }
         }
         String processor = submission.processor() == null ? config.processor().defaultName() : submission.processor();
-        if (processors.find(processor).isEmpty()) {
-            throw new InvalidSubmissionException(List.of(new Violation("processor",
-                    "unknown processor '" + processor + "'; available: " + String.join(", ", processors.names()))));
-        }
-        NewRun run = newRun(submission, processor, idempotencyKey);
+        Processor chosen = processors.find(processor).orElseThrow(() -> new InvalidSubmissionException(List.of(
+                new Violation("processor", "unknown processor '" + processor + "'; available: "
+                        + String.join(", ", processors.names())))));
+        NewRun run = newRun(submission, chosen, idempotencyKey);
         if (!runs.insert(run)) {
             // Another request with the same key won the race; it committed before our insert returned.
             return new Submitted(runs.runIdByIdempotencyKey(idempotencyKey).orElseThrow(), false);
@@ -83,7 +83,7 @@ public class RunService {
         return transition;
     }
 
-    private NewRun newRun(RunSubmission submission, String processor, String idempotencyKey) {
+    private NewRun newRun(RunSubmission submission, Processor processor, String idempotencyKey) {
         LatticeGraph graph = LatticeGraph.of(submission.lattice());
         List<NewRun.Task> tasks = new ArrayList<>();
         List<NewRun.Link> links = new ArrayList<>();
@@ -108,8 +108,8 @@ public class RunService {
         int maxAttempts = submission.maxAttempts() != null ? submission.maxAttempts() : config.retry().maxAttempts();
         long timeoutMs = submission.taskTimeoutMs() != null ? submission.taskTimeoutMs()
                 : config.task().timeout().toMillis();
-        return new NewRun(UUID.randomUUID(), submission.requirements(), processor, maxAttempts, timeoutMs,
-                json(options), idempotencyKey, tasks, links);
+        return new NewRun(UUID.randomUUID(), submission.requirements(), processor.name(), maxAttempts, timeoutMs,
+                json(options), idempotencyKey, processor.limitKey(options).orElse(null), tasks, links);
     }
 
     private String json(Object value) {

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.processing.ProcessingException;
 import com.latticeengine.processing.Processor;
+import com.latticeengine.processing.ProcessorResult;
+import com.latticeengine.processing.RateLimitedException;
+import com.latticeengine.processing.Usage;
+import com.latticeengine.store.AttemptUsage;
 import com.latticeengine.processing.Processors;
 import com.latticeengine.processing.TaskContext;
 import com.latticeengine.processing.TaskInput;
@@ -22,6 +26,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +56,11 @@ public class Worker {
     private sealed interface Result {
     }
 
-    private record Succeeded(JsonNode output) implements Result {
+    private record Succeeded(String outputJson, AttemptUsage usage, String cacheKey) implements Result {
+    }
+
+    /** The provider asked us to slow down: give the task back unharmed and hold its limit key. */
+    private record RateLimited(long delayMs, String error) implements Result {
     }
 
     private record Failed(String outcome, String error, boolean retryable) implements Result {
@@ -68,6 +77,7 @@ public class Worker {
     private final DatabaseState database;
     private final ObjectMapper mapper;
     private final String workerId;
+    private final int limitedCap;
 
     private final Map<Long, Execution> running = new ConcurrentHashMap<>();
     private final Semaphore wakeups = new Semaphore(0);
@@ -87,6 +97,7 @@ public class Worker {
         this.database = database;
         this.mapper = mapper;
         this.workerId = identity.id();
+        this.limitedCap = config.llm().maxConcurrent();
     }
 
     void start(@Observes StartupEvent event) {
@@ -175,6 +186,10 @@ public class Worker {
         Map<Long, List<InputRow>> inputs;
         try {
             claimed = store.claim(workerId, free, config.lease().toMillis());
+            if (claimed.size() < free) {
+                claimed = new ArrayList<>(claimed);
+                claimed.addAll(store.claimLimited(workerId, free - claimed.size(), config.lease().toMillis(), limitedCap));
+            }
             inputs = claimed.isEmpty() ? Map.of() : store.inputsOf(claimed.stream().map(ClaimedTask::id).toList());
             database.succeeded();
         } catch (Exception e) {
@@ -213,17 +228,28 @@ public class Worker {
         } catch (JsonProcessingException e) {
             return new Failed("FAILED", "stored task data is not valid JSON: " + e.getOriginalMessage(), false);
         }
+        String cacheKey = cacheEnabled(context) ? processor.get().cacheKey(context).orElse(null) : null;
+        Optional<String> cached = cacheKey == null ? Optional.empty()
+                : withDatabase("cache lookup", () -> store.cachedOutput(cacheKey)).flatMap(hit -> hit);
+        if (cached.isPresent()) {
+            return new Succeeded(cached.get(), AttemptUsage.CACHED, cacheKey);
+        }
         ScheduledFuture<?> deadline = deadlines.schedule(() -> execution.stop(Execution.Stop.TIMED_OUT),
                 task.timeoutMs(), TimeUnit.MILLISECONDS);
         try {
             if (!execution.enterProcessor()) {
                 return stopped(execution.leaveProcessor(), task);
             }
-            JsonNode output = processor.get().process(context);
+            ProcessorResult result = processor.get().process(context);
             Execution.Stop stop = execution.leaveProcessor();
-            return stop == Execution.Stop.NONE ? new Succeeded(output) : stopped(stop, task);
+            return stop == Execution.Stop.NONE ? new Succeeded(result.output().toString(), usage(result), cacheKey)
+                    : stopped(stop, task);
         } catch (InterruptedException e) {
             return stopped(execution.leaveProcessor(), task);
+        } catch (RateLimitedException e) {
+            Execution.Stop stop = execution.leaveProcessor();
+            return stop == Execution.Stop.NONE ? new RateLimited(e.retryAfter().toMillis(), e.getMessage())
+                    : stopped(stop, task);
         } catch (ProcessingException e) {
             Execution.Stop stop = execution.leaveProcessor();
             return stop == Execution.Stop.NONE ? new Failed("FAILED", e.getMessage(), e.retryable()) : stopped(stop, task);
@@ -234,6 +260,16 @@ public class Worker {
         } finally {
             deadline.cancel(false);
         }
+    }
+
+    private static boolean cacheEnabled(TaskContext context) {
+        return !Boolean.FALSE.equals(context.runOptions().get("cache"));
+    }
+
+    private static AttemptUsage usage(ProcessorResult result) {
+        Usage u = result.usage();
+        return u == null ? AttemptUsage.NONE
+                : new AttemptUsage(u.model(), u.inputTokens(), u.outputTokens(), u.latencyMs(), u.costUsd(), false);
     }
 
     private static Result stopped(Execution.Stop stop, ClaimedTask task) {
@@ -249,7 +285,10 @@ public class Worker {
         Optional<TaskStore.Outcome> outcome = Optional.empty();
         if (result instanceof Succeeded s) {
             outcome = withDatabase("complete", () -> store.completeSucceeded(workerId,
-                    List.of(new TaskStore.Success(task.id(), task.attempt(), s.output().toString()))));
+                    List.of(new TaskStore.Success(task.id(), task.attempt(), s.outputJson(), s.usage(), s.cacheKey()))));
+        } else if (result instanceof RateLimited r) {
+            outcome = withDatabase("defer", () -> store.deferRateLimited(workerId, task.id(), task.attempt(),
+                    task.limitKey(), r.delayMs(), r.error()));
         } else if (result instanceof Failed f) {
             outcome = withDatabase("fail", () -> store.failAttempt(workerId, task.id(), task.attempt(),
                     f.outcome(), f.error(), f.retryable(), backoff.afterAttempt(task.attempt())));
@@ -308,7 +347,7 @@ public class Worker {
     }
 
     private TaskContext context(ClaimedTask task, List<InputRow> rows) throws JsonProcessingException {
-        List<TaskInput> inputs = new java.util.ArrayList<>(rows.size());
+        List<TaskInput> inputs = new ArrayList<>(rows.size());
         for (InputRow row : rows) {
             boolean available = row.fromState() == TaskState.SUCCEEDED;
             inputs.add(new TaskInput(row.fromProject(), row.relation(), row.dataType(), row.required(),

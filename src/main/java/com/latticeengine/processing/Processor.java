@@ -1,6 +1,7 @@
 package com.latticeengine.processing;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns one project, the run's requirements and the project's inputs into an output.
@@ -11,5 +12,22 @@ public interface Processor {
     /** The name a submission uses in its {@code processor} field. */
     String name();
 
-    JsonNode process(TaskContext context) throws ProcessingException, InterruptedException;
+    ProcessorResult process(TaskContext context) throws ProcessingException, InterruptedException;
+
+    /**
+     * Tasks whose calls share one provider limit (endpoint and model) return the same key: the
+     * engine caps how many of them run cluster-wide and pauses them all after a rate limit.
+     * Empty means unlimited.
+     */
+    default Optional<String> limitKey(Map<String, Object> runOptions) {
+        return Optional.empty();
+    }
+
+    /**
+     * A key for everything the output depends on; a task whose key already produced an output,
+     * in any run, reuses it without a call. Empty means never cached.
+     */
+    default Optional<String> cacheKey(TaskContext context) {
+        return Optional.empty();
+    }
 }

@@ -39,7 +39,7 @@ public class SimulatedProcessor implements Processor {
     }
 
     @Override
-    public JsonNode process(TaskContext context) throws ProcessingException, InterruptedException {
+    public ProcessorResult process(TaskContext context) throws ProcessingException, InterruptedException {
         Map<?, ?> simulate = context.project().get("simulate") instanceof Map<?, ?> m ? m : Map.of();
         int attempt = context.attempt();
         if (attempt <= intOf(simulate, "hang_attempts", 0)) {
@@ -56,7 +56,7 @@ public class SimulatedProcessor implements Processor {
             throw ProcessingException.retryable(
                     "simulated failure of " + context.projectName() + " on attempt " + attempt);
         }
-        return outputFor(context);
+        return ProcessorResult.of(outputFor(context));
     }
 
     private JsonNode outputFor(TaskContext context) {

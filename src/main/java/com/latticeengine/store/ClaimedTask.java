@@ -2,7 +2,10 @@ package com.latticeengine.store;
 
 import java.util.UUID;
 
-/** A task this worker now holds: (id, attempt) is the fencing token for every later write. */
+/**
+ * A task this worker now holds: (id, attempt) is the fencing token for every later write.
+ * {@code limitKey} is null for tasks whose processor has no shared provider limit.
+ */
 public record ClaimedTask(
         long id,
         UUID runId,
@@ -12,5 +15,6 @@ public record ClaimedTask(
         String requirements,
         String processor,
         long timeoutMs,
-        String runOptionsJson) {
+        String runOptionsJson,
+        String limitKey) {
 }

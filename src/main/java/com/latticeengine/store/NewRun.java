@@ -12,6 +12,7 @@ public record NewRun(
         long taskTimeoutMs,
         String optionsJson,
         String idempotencyKey,
+        String limitKey,
         List<Task> tasks,
         List<Link> links) {
 

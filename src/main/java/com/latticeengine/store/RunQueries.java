@@ -43,8 +43,14 @@ public class RunQueries {
               FROM task WHERE run_id = ? AND name = ?
             """;
     private static final String ATTEMPTS = """
-            SELECT attempt, worker_id, started_at, finished_at, outcome, error
+            SELECT attempt, worker_id, started_at, finished_at, outcome, error, cached, model, input_tokens,
+                   output_tokens, latency_ms, cost_usd
               FROM task_attempt WHERE task_id = ? ORDER BY attempt
+            """;
+    private static final String USAGE = """
+            SELECT count(a.model), count(*) FILTER (WHERE a.cached), coalesce(sum(a.input_tokens), 0),
+                   coalesce(sum(a.output_tokens), 0), sum(a.cost_usd)
+              FROM task_attempt a JOIN task t ON t.id = a.task_id WHERE t.run_id = ?
             """;
 
     private final AgroalDataSource dataSource;
@@ -67,13 +73,13 @@ public class RunQueries {
                     }
                     head = new RunView(runId, RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
                             rs.getLong(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
-                            rs.getObject(8, OffsetDateTime.class), null, null);
+                            rs.getObject(8, OffsetDateTime.class), null, null, null);
                 }
             }
             List<TaskSummary> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
             return Optional.of(new RunView(head.id(), head.state(), head.processor(), head.maxAttempts(),
                     head.taskTimeoutMs(), head.options(), head.createdAt(), head.finishedAt(), counts(c, runId),
-                    tasks));
+                    usage(c, runId), tasks));
         }
     }
 
@@ -116,6 +122,17 @@ public class RunQueries {
             return Optional.of(new TaskDetail(head.name(), head.layer(), head.state(), head.remainingInputs(),
                     List.copyOf(upstream), List.copyOf(missing), head.project(), inputs, head.output(),
                     head.error(), head.readyAt(), head.startedAt(), head.finishedAt(), attempts(c, id)));
+        }
+    }
+
+    private static RunView.Usage usage(Connection c, UUID runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(USAGE)) {
+            ps.setObject(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new RunView.Usage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        rs.getBigDecimal(5));
+            }
         }
     }
 
@@ -185,7 +202,9 @@ public class RunQueries {
                 while (rs.next()) {
                     attempts.add(new TaskDetail.Attempt(rs.getInt(1), rs.getString(2),
                             rs.getObject(3, OffsetDateTime.class), rs.getObject(4, OffsetDateTime.class),
-                            rs.getString(5), rs.getString(6)));
+                            rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getString(8),
+                            rs.getObject(9, Long.class), rs.getObject(10, Long.class), rs.getObject(11, Long.class),
+                            rs.getBigDecimal(12)));
                 }
             }
         }

@@ -49,11 +49,12 @@ public class RunStore {
                 List<NewRun.Task> tasks = run.tasks();
                 ps.setObject(1, run.id());
                 ps.setInt(2, run.maxAttempts());
-                ps.setArray(3, Jdbc.texts(c, tasks.stream().map(NewRun.Task::name).toList()));
-                ps.setArray(4, Jdbc.ints(c, tasks.stream().map(NewRun.Task::position).toList()));
-                ps.setArray(5, Jdbc.ints(c, tasks.stream().map(NewRun.Task::layer).toList()));
-                ps.setArray(6, Jdbc.texts(c, tasks.stream().map(NewRun.Task::projectJson).toList()));
-                ps.setArray(7, Jdbc.ints(c, tasks.stream().map(NewRun.Task::remainingInputs).toList()));
+                ps.setString(3, run.limitKey());
+                ps.setArray(4, Jdbc.texts(c, tasks.stream().map(NewRun.Task::name).toList()));
+                ps.setArray(5, Jdbc.ints(c, tasks.stream().map(NewRun.Task::position).toList()));
+                ps.setArray(6, Jdbc.ints(c, tasks.stream().map(NewRun.Task::layer).toList()));
+                ps.setArray(7, Jdbc.texts(c, tasks.stream().map(NewRun.Task::projectJson).toList()));
+                ps.setArray(8, Jdbc.ints(c, tasks.stream().map(NewRun.Task::remainingInputs).toList()));
                 ps.executeUpdate();
             }
             if (!run.links().isEmpty()) {

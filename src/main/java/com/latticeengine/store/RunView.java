@@ -3,6 +3,7 @@ package com.latticeengine.store;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 
+import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -19,5 +20,13 @@ public record RunView(
         OffsetDateTime createdAt,
         OffsetDateTime finishedAt,
         Map<String, Integer> counts,
+        Usage usage,
         List<TaskSummary> tasks) {
+
+    /**
+     * Totals over the run's attempts: {@code calls} reached a model, {@code cached} reused an
+     * earlier output; {@code cost_usd} is null when no price is configured for the models used.
+     */
+    public record Usage(long calls, long cached, long inputTokens, long outputTokens, BigDecimal costUsd) {
+    }
 }

@@ -1,6 +1,9 @@
 package com.latticeengine.store;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+
+import java.math.BigDecimal;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -26,7 +29,9 @@ public record TaskDetail(
                         @JsonRawValue String output, String error) {
     }
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Attempt(int attempt, String workerId, OffsetDateTime startedAt, OffsetDateTime finishedAt,
-                          String outcome, String error) {
+                          String outcome, String error, boolean cached, String model, Long inputTokens,
+                          Long outputTokens, Long latencyMs, BigDecimal costUsd) {
     }
 }

@@ -13,28 +13,44 @@ final class TaskSql {
     /**
      * Claim up to ? READY tasks whose backoff has passed. SKIP LOCKED lets every replica claim
      * at once without waiting on or double-taking each other's rows; the attempt row is written
-     * in the same statement so the history never misses a started attempt.
+     * in the same statement so the history never misses a started attempt. %s narrows the
+     * candidates to unlimited tasks or to limited ones whose key is not on hold.
      * Params: worker, lease ms, limit.
      */
-    static final String CLAIM = """
+    private static final String CLAIM_TEMPLATE = """
             WITH claimed AS (
                 UPDATE task t
                    SET state = 'RUNNING', worker_id = ?, attempt = t.attempt + 1,
                        started_at = now(), lease_expires_at = now() + ? * interval '1 millisecond'
                  WHERE t.id IN (SELECT id FROM task
-                                 WHERE state = 'READY' AND available_at <= now()
+                                 WHERE state = 'READY' AND available_at <= now() AND %s
                                  ORDER BY available_at, id
                                  LIMIT ?
                                    FOR UPDATE SKIP LOCKED)
-                RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at
+                RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at, t.limit_key
             ), recorded AS (
                 INSERT INTO task_attempt (task_id, attempt, worker_id, started_at)
                 SELECT id, attempt, worker_id, started_at FROM claimed
             )
             SELECT c.id, c.run_id, c.name, c.project::text, c.attempt,
-                   r.requirements, r.processor, r.task_timeout_ms, r.options::text
+                   r.requirements, r.processor, r.task_timeout_ms, r.options::text, c.limit_key
               FROM claimed c JOIN run r ON r.id = c.run_id
             """;
+
+    static final String CLAIM = CLAIM_TEMPLATE.formatted("limit_key IS NULL");
+
+    static final String CLAIM_LIMITED = CLAIM_TEMPLATE.formatted("""
+            limit_key IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM rate_limit_hold h
+                             WHERE h.limit_key = task.limit_key AND h.hold_until > now())""");
+
+    /**
+     * Limited claims from all replicas queue on this lock, so "count running, then claim up to
+     * the cap" cannot interleave and overshoot the cluster-wide cap.
+     */
+    static final String LOCK_LIMITED_CLAIMS = "SELECT pg_advisory_xact_lock(hashtext('lattice.limited-claim'))";
+
+    static final String RUNNING_LIMITED = "SELECT count(*) FROM task WHERE state = 'RUNNING' AND limit_key IS NOT NULL";
 
     /** Inputs of the given tasks, in input order, with each upstream's state and output. Param: task ids. */
     static final String INPUTS = """
@@ -57,11 +73,19 @@ final class TaskSql {
             RETURNING t.id, t.run_id
             """;
 
-    /** Closes the attempt rows of tasks just moved out of RUNNING. Params: ids, attempts, outcomes, errors, outputs. */
+    /**
+     * Closes the attempt rows of tasks just moved out of RUNNING, with the usage of their call.
+     * Params: ids, attempts, outcomes, errors, outputs, models, input tokens, output tokens,
+     * latencies, costs, cached flags.
+     */
     static final String CLOSE_ATTEMPTS = """
             UPDATE task_attempt a
-               SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb
-              FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::text[]) AS c(id, attempt, outcome, error, output)
+               SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,
+                   model = c.model, input_tokens = c.input_tokens, output_tokens = c.output_tokens,
+                   latency_ms = c.latency_ms, cost_usd = c.cost_usd, cached = c.cached
+              FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],
+                          ?::bigint[], ?::numeric[], ?::boolean[])
+                   AS c(id, attempt, outcome, error, output, model, input_tokens, output_tokens, latency_ms, cost_usd, cached)
              WHERE a.task_id = c.id AND a.attempt = c.attempt AND a.outcome IS NULL
             """;
 
@@ -125,6 +149,33 @@ final class TaskSql {
               FROM (SELECT ?::boolean AS retry, ?::bigint AS backoff_ms, ?::text AS error) c
              WHERE t.id = ? AND t.attempt = ? AND t.state = 'RUNNING' AND t.worker_id = ?
             RETURNING t.state, t.run_id
+            """;
+
+    /**
+     * A rate-limited attempt, fenced: the task waits as READY until the provider's Retry-After and
+     * gets its attempt back, since the call never ran. Params: delay ms, error, id, attempt, worker.
+     */
+    static final String DEFER_RATE_LIMITED = """
+            UPDATE task t
+               SET state = 'READY', available_at = now() + ? * interval '1 millisecond', ready_at = now(),
+                   max_attempt = t.max_attempt + 1, error = ?, worker_id = NULL, lease_expires_at = NULL
+             WHERE t.id = ? AND t.attempt = ? AND t.state = 'RUNNING' AND t.worker_id = ?
+            RETURNING t.run_id
+            """;
+
+    /** Puts a limit key on hold cluster-wide; a later, longer hold wins. Params: key, delay ms. */
+    static final String HOLD_LIMIT = """
+            INSERT INTO rate_limit_hold (limit_key, hold_until) VALUES (?, now() + ? * interval '1 millisecond')
+            ON CONFLICT (limit_key) DO UPDATE SET hold_until = greatest(rate_limit_hold.hold_until, excluded.hold_until)
+            """;
+
+    static final String CACHED_OUTPUT = "SELECT output::text FROM result_cache WHERE cache_key = ?";
+
+    /** The first output for a key stays; equal keys produce interchangeable outputs. Params: keys, outputs. */
+    static final String CACHE_OUTPUTS = """
+            INSERT INTO result_cache (cache_key, output)
+            SELECT k, o::jsonb FROM unnest(?::text[], ?::text[]) AS c(k, o)
+            ON CONFLICT (cache_key) DO NOTHING
             """;
 
     /** Extends the leases this worker still holds, in one statement. Params: lease ms, ids, attempts, worker. */

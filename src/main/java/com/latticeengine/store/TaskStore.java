@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -26,8 +27,15 @@ import java.util.UUID;
 @ApplicationScoped
 public class TaskStore {
 
-    /** A finished processor call, identified by its fencing token. */
-    public record Success(long taskId, int attempt, String outputJson) {
+    /**
+     * A finished processor call, identified by its fencing token. A non-null {@code cacheKey}
+     * offers the output to later tasks with the same key.
+     */
+    public record Success(long taskId, int attempt, String outputJson, AttemptUsage usage, String cacheKey) {
+
+        public Success(long taskId, int attempt, String outputJson) {
+            this(taskId, attempt, outputJson, AttemptUsage.NONE, null);
+        }
     }
 
     /** What a transaction changed, so the caller can end runs and wake claimers. */
@@ -43,10 +51,37 @@ public class TaskStore {
         this.dataSource = dataSource;
     }
 
+    /** Claims up to {@code limit} READY tasks that have no shared provider limit. */
     public List<ClaimedTask> claim(String workerId, int limit, long leaseMs) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return claim(c, TaskSql.CLAIM, workerId, limit, leaseMs);
+        }
+    }
+
+    /**
+     * Claims READY tasks that share a provider limit, never letting more than {@code cap} of them
+     * run at once across all replicas, and skipping keys on a rate-limit hold.
+     */
+    @Transactional
+    public List<ClaimedTask> claimLimited(String workerId, int limit, long leaseMs, int cap) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.LOCK_LIMITED_CLAIMS)) {
+                ps.execute();
+            }
+            int running;
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.RUNNING_LIMITED); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                running = rs.getInt(1);
+            }
+            int allowed = Math.min(limit, cap - running);
+            return allowed <= 0 ? List.of() : claim(c, TaskSql.CLAIM_LIMITED, workerId, allowed, leaseMs);
+        }
+    }
+
+    private static List<ClaimedTask> claim(Connection c, String sql, String workerId, int limit, long leaseMs)
+            throws SQLException {
         List<ClaimedTask> claimed = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(TaskSql.CLAIM)) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, workerId);
             ps.setLong(2, leaseMs);
             ps.setInt(3, limit);
@@ -54,11 +89,21 @@ public class TaskStore {
                 while (rs.next()) {
                     claimed.add(new ClaimedTask(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
                             rs.getString(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getLong(8),
-                            rs.getString(9)));
+                            rs.getString(9), rs.getString(10)));
                 }
             }
         }
         return claimed;
+    }
+
+    public Optional<String> cachedOutput(String cacheKey) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(TaskSql.CACHED_OUTPUT)) {
+            ps.setString(1, cacheKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
     }
 
     public Map<Long, List<InputRow>> inputsOf(Collection<Long> taskIds) throws SQLException {
@@ -103,7 +148,8 @@ public class TaskStore {
             }
             List<Success> fenced = successes.stream().filter(s -> applied.contains(s.taskId())).toList();
             closeAttempts(c, fenced.stream().map(s -> new AttemptEnd(s.taskId(), s.attempt(), "SUCCEEDED", null,
-                    s.outputJson())).toList());
+                    s.outputJson(), s.usage())).toList());
+            cacheOutputs(c, fenced.stream().filter(s -> s.cacheKey() != null && !s.usage().cached()).toList());
             int madeReady = releaseDownstream(c, applied);
             return new Outcome(applied, runIds, madeReady);
         }
@@ -135,9 +181,43 @@ public class TaskStore {
                     runId = rs.getObject(2, UUID.class);
                 }
             }
-            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error, null)));
+            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error, null, AttemptUsage.NONE)));
             int madeReady = "FAILED".equals(state) ? propagateFailure(c, Set.of(taskId)) : 0;
             return new Outcome(Set.of(taskId), Set.of(runId), madeReady);
+        }
+    }
+
+    /**
+     * A rate-limited attempt: the task is READY again after {@code delayMs} without spending an
+     * attempt, and every task with the same limit key is held cluster-wide for as long.
+     */
+    @Transactional
+    public Outcome deferRateLimited(String workerId, long taskId, int attempt, String limitKey, long delayMs,
+                                    String error) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            UUID runId;
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.DEFER_RATE_LIMITED)) {
+                ps.setLong(1, delayMs);
+                ps.setString(2, error);
+                ps.setLong(3, taskId);
+                ps.setInt(4, attempt);
+                ps.setString(5, workerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Outcome.none();
+                    }
+                    runId = rs.getObject(1, UUID.class);
+                }
+            }
+            if (limitKey != null) {
+                try (PreparedStatement ps = c.prepareStatement(TaskSql.HOLD_LIMIT)) {
+                    ps.setString(1, limitKey);
+                    ps.setLong(2, delayMs);
+                    ps.executeUpdate();
+                }
+            }
+            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, "RATE_LIMITED", error, null, AttemptUsage.NONE)));
+            return new Outcome(Set.of(taskId), Set.of(runId), 0);
         }
     }
 
@@ -176,7 +256,7 @@ public class TaskStore {
                 ps.setInt(2, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", error, null));
+                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", error, null, AttemptUsage.NONE));
                         if ("FAILED".equals(rs.getString(3))) {
                             failed.add(rs.getLong(1));
                         }
@@ -210,7 +290,7 @@ public class TaskStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST",
-                                "handed back: worker " + workerId + " shut down", null));
+                                "handed back: worker " + workerId + " shut down", null, AttemptUsage.NONE));
                     }
                 }
             }
@@ -251,7 +331,8 @@ public class TaskStore {
         return running;
     }
 
-    private record AttemptEnd(long taskId, int attempt, String outcome, String error, String outputJson) {
+    private record AttemptEnd(long taskId, int attempt, String outcome, String error, String outputJson,
+                              AttemptUsage usage) {
     }
 
     private static void closeAttempts(Connection c, List<AttemptEnd> ends) throws SQLException {
@@ -264,6 +345,23 @@ public class TaskStore {
             ps.setArray(3, Jdbc.texts(c, ends.stream().map(AttemptEnd::outcome).toList()));
             ps.setArray(4, Jdbc.texts(c, ends.stream().map(AttemptEnd::error).toList()));
             ps.setArray(5, Jdbc.texts(c, ends.stream().map(AttemptEnd::outputJson).toList()));
+            ps.setArray(6, Jdbc.texts(c, ends.stream().map(e -> e.usage().model()).toList()));
+            ps.setArray(7, Jdbc.longs(c, ends.stream().map(e -> e.usage().inputTokens()).toList()));
+            ps.setArray(8, Jdbc.longs(c, ends.stream().map(e -> e.usage().outputTokens()).toList()));
+            ps.setArray(9, Jdbc.longs(c, ends.stream().map(e -> e.usage().latencyMs()).toList()));
+            ps.setArray(10, c.createArrayOf("numeric", ends.stream().map(e -> e.usage().costUsd()).toArray()));
+            ps.setArray(11, Jdbc.booleans(c, ends.stream().map(e -> e.usage().cached()).toList()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void cacheOutputs(Connection c, List<Success> successes) throws SQLException {
+        if (successes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(TaskSql.CACHE_OUTPUTS)) {
+            ps.setArray(1, Jdbc.texts(c, successes.stream().map(Success::cacheKey).toList()));
+            ps.setArray(2, Jdbc.texts(c, successes.stream().map(Success::outputJson).toList()));
             ps.executeUpdate();
         }
     }
