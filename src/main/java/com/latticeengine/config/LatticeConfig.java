@@ -46,6 +46,11 @@ public interface LatticeConfig {
         @WithDefault("1s")
         Duration pollInterval();
 
+        /** Listen for Postgres notifications so that READY tasks are claimed at once on every replica. */
+        @WithDefault("true")
+        @WithName("notify")
+        boolean notifications();
+
         /** How long a claim stays valid without a heartbeat. */
         @WithDefault("30s")
         Duration lease();

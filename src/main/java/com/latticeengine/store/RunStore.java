@@ -71,6 +71,8 @@ public class RunStore {
                     ps.executeUpdate();
                 }
             }
+            // Every DAG has a root, so every submission made a task READY.
+            TaskStore.notifyReady(c);
             return true;
         }
     }
@@ -193,6 +195,7 @@ public class RunStore {
             TaskStore.propagateFailure(c, finalUpstream);
         }
         setRunState(c, runId, RunState.RUNNING);
+        TaskStore.notifyIfReady(c, reset.size());
     }
 
     private static void setRunState(Connection c, UUID runId, RunState state) throws SQLException {

@@ -151,6 +151,7 @@ public class TaskStore {
                     s.outputJson(), s.usage())).toList());
             cacheOutputs(c, fenced.stream().filter(s -> s.cacheKey() != null && !s.usage().cached()).toList());
             int madeReady = releaseDownstream(c, applied);
+            notifyIfReady(c, madeReady);
             return new Outcome(applied, runIds, madeReady);
         }
     }
@@ -183,6 +184,7 @@ public class TaskStore {
             }
             closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error, null, AttemptUsage.NONE)));
             int madeReady = "FAILED".equals(state) ? propagateFailure(c, Set.of(taskId)) : 0;
+            notifyIfReady(c, madeReady);
             return new Outcome(Set.of(taskId), Set.of(runId), madeReady);
         }
     }
@@ -269,6 +271,7 @@ public class TaskStore {
             }
             closeAttempts(c, lost);
             int madeReady = lost.size() - failed.size() + (failed.isEmpty() ? 0 : propagateFailure(c, failed));
+            notifyIfReady(c, madeReady);
             Set<Long> applied = new LinkedHashSet<>();
             lost.forEach(a -> applied.add(a.taskId()));
             return new Outcome(applied, runIds, madeReady);
@@ -295,6 +298,7 @@ public class TaskStore {
                 }
             }
             closeAttempts(c, lost);
+            notifyIfReady(c, lost.size());
             Set<Long> applied = new LinkedHashSet<>();
             lost.forEach(a -> applied.add(a.taskId()));
             return new Outcome(applied, Set.of(), lost.size());
@@ -363,6 +367,18 @@ public class TaskStore {
             ps.setArray(1, Jdbc.texts(c, successes.stream().map(Success::cacheKey).toList()));
             ps.setArray(2, Jdbc.texts(c, successes.stream().map(Success::outputJson).toList()));
             ps.executeUpdate();
+        }
+    }
+
+    static void notifyIfReady(Connection c, int madeReady) throws SQLException {
+        if (madeReady > 0) {
+            notifyReady(c);
+        }
+    }
+
+    static void notifyReady(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TaskSql.NOTIFY_READY)) {
+            ps.execute();
         }
     }
 

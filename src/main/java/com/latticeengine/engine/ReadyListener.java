@@ -1,0 +1,105 @@
+package com.latticeengine.engine;
+
+import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.store.Channels;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Keeps one connection LISTENing for "a task became READY" and wakes this replica's claimer,
+ * so a hop between tasks costs a notification, not a poll interval. When the connection dies
+ * it reconnects with backoff and wakes the claimer once, since notifications sent meanwhile
+ * are lost; the fallback poll covers the gap. The connection is its own, not the pool's: a
+ * broken listening connection must never be handed to the engine's hot path.
+ */
+@ApplicationScoped
+public class ReadyListener {
+
+    private static final Logger LOG = Logger.getLogger(ReadyListener.class);
+    private static final int WAIT_MS = 500;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final String url;
+    private final Properties credentials = new Properties();
+    private final Worker worker;
+    private final boolean enabled;
+    private volatile boolean running;
+    private Thread thread;
+
+    public ReadyListener(Worker worker, LatticeConfig config,
+                         @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+                         @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
+                         @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.url = url;
+        user.ifPresent(u -> credentials.setProperty("user", u));
+        password.ifPresent(p -> credentials.setProperty("password", p));
+        this.worker = worker;
+        this.enabled = config.worker().enabled() && config.worker().notifications();
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!enabled) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::listenLoop, "lattice-ready-listener");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void listenLoop() {
+        long backoffMs = 500;
+        boolean everConnected = false;
+        while (running) {
+            try (Connection connection = DriverManager.getConnection(url, credentials)) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("LISTEN " + Channels.READY);
+                }
+                if (everConnected) {
+                    LOG.info("ready listener reconnected");
+                    worker.wake();
+                }
+                everConnected = true;
+                backoffMs = 500;
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(WAIT_MS);
+                    if (notifications != null && notifications.length > 0) {
+                        worker.wake();
+                    }
+                }
+            } catch (SQLException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warnf("ready listener lost its connection (%s); reconnecting in %d ms", e.getMessage(), backoffMs);
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            }
+        }
+    }
+}
