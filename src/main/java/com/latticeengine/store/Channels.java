@@ -6,6 +6,9 @@ public final class Channels {
     /** Some task became READY. */
     public static final String READY = "lattice_ready";
 
+    /** A run or one of its tasks changed state; the payload is the run id. Sent by the run_event triggers. */
+    public static final String EVENTS = "lattice_events";
+
     private Channels() {
     }
 }

@@ -1,6 +1,7 @@
-package com.latticeengine.engine;
+package com.latticeengine.events;
 
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.engine.Worker;
 import com.latticeengine.store.Channels;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -17,29 +18,31 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 
 /**
- * Keeps one connection LISTENing for "a task became READY" and wakes this replica's claimer,
- * so a hop between tasks costs a notification, not a poll interval. When the connection dies
- * it reconnects with backoff and wakes the claimer once, since notifications sent meanwhile
- * are lost; the fallback poll covers the gap. The connection is its own, not the pool's: a
+ * Keeps one connection LISTENing: "a task became READY" wakes this replica's claimer, so a hop
+ * between tasks costs a notification, not a poll interval; "a run changed" feeds the event
+ * streams served here. When the connection dies it reconnects with backoff and wakes both
+ * once, since notifications sent meanwhile are lost; the fallback polls cover the gap. The connection is its own, not the pool's: a
  * broken listening connection must never be handed to the engine's hot path.
  */
 @ApplicationScoped
-public class ReadyListener {
+public class NotificationListener {
 
-    private static final Logger LOG = Logger.getLogger(ReadyListener.class);
+    private static final Logger LOG = Logger.getLogger(NotificationListener.class);
     private static final int WAIT_MS = 500;
     private static final long MAX_BACKOFF_MS = 30_000;
 
     private final String url;
     private final Properties credentials = new Properties();
     private final Worker worker;
+    private final EventBroadcaster events;
     private final boolean enabled;
     private volatile boolean running;
     private Thread thread;
 
-    public ReadyListener(Worker worker, LatticeConfig config,
+    public NotificationListener(Worker worker, EventBroadcaster events, LatticeConfig config,
                          @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
                          @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                          @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
@@ -47,7 +50,8 @@ public class ReadyListener {
         user.ifPresent(u -> credentials.setProperty("user", u));
         password.ifPresent(p -> credentials.setProperty("password", p));
         this.worker = worker;
-        this.enabled = config.worker().enabled() && config.worker().notifications();
+        this.events = events;
+        this.enabled = config.worker().notifications();
     }
 
     void start(@Observes StartupEvent event) {
@@ -55,7 +59,7 @@ public class ReadyListener {
             return;
         }
         running = true;
-        thread = new Thread(this::listenLoop, "lattice-ready-listener");
+        thread = new Thread(this::listenLoop, "lattice-notification-listener");
         thread.setDaemon(true);
         thread.start();
     }
@@ -74,9 +78,10 @@ public class ReadyListener {
             try (Connection connection = DriverManager.getConnection(url, credentials)) {
                 try (Statement s = connection.createStatement()) {
                     s.execute("LISTEN " + Channels.READY);
+                    s.execute("LISTEN " + Channels.EVENTS);
                 }
                 if (everConnected) {
-                    LOG.info("ready listener reconnected");
+                    LOG.info("notification listener reconnected");
                     worker.wake();
                 }
                 everConnected = true;
@@ -84,15 +89,19 @@ public class ReadyListener {
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(WAIT_MS);
-                    if (notifications != null && notifications.length > 0) {
-                        worker.wake();
+                    for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
+                        if (Channels.READY.equals(notification.getName())) {
+                            worker.wake();
+                        } else {
+                            events.runChanged(UUID.fromString(notification.getParameter()));
+                        }
                     }
                 }
             } catch (SQLException e) {
                 if (!running) {
                     return;
                 }
-                LOG.warnf("ready listener lost its connection (%s); reconnecting in %d ms", e.getMessage(), backoffMs);
+                LOG.warnf("notification listener lost its connection (%s); reconnecting in %d ms", e.getMessage(), backoffMs);
                 try {
                     Thread.sleep(backoffMs);
                 } catch (InterruptedException interrupted) {
