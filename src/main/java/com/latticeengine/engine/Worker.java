@@ -77,6 +77,7 @@ public class Worker {
     private final DatabaseState database;
     private final ObjectMapper mapper;
     private final String workerId;
+    private final Completer completer;
     private final int limitedCap;
 
     private final Map<Long, Execution> running = new ConcurrentHashMap<>();
@@ -89,7 +90,7 @@ public class Worker {
     private Thread claimer;
 
     public Worker(LatticeConfig config, TaskStore store, Processors processors, Backoff backoff,
-                  DatabaseState database, ObjectMapper mapper, WorkerIdentity identity) {
+                  DatabaseState database, ObjectMapper mapper, WorkerIdentity identity, Completer completer) {
         this.config = config.worker();
         this.store = store;
         this.processors = processors;
@@ -97,6 +98,7 @@ public class Worker {
         this.database = database;
         this.mapper = mapper;
         this.workerId = identity.id();
+        this.completer = completer;
         this.limitedCap = config.llm().maxConcurrent();
     }
 
@@ -284,8 +286,7 @@ public class Worker {
         ClaimedTask task = execution.task;
         Optional<TaskStore.Outcome> outcome = Optional.empty();
         if (result instanceof Succeeded s) {
-            outcome = withDatabase("complete", () -> store.completeSucceeded(workerId,
-                    List.of(new TaskStore.Success(task.id(), task.attempt(), s.outputJson(), s.usage(), s.cacheKey()))));
+            completer.submit(new TaskStore.Success(task.id(), task.attempt(), s.outputJson(), s.usage(), s.cacheKey()));
         } else if (result instanceof RateLimited r) {
             outcome = withDatabase("defer", () -> store.deferRateLimited(workerId, task.id(), task.attempt(),
                     task.limitKey(), r.delayMs(), r.error()));
@@ -382,6 +383,7 @@ public class Worker {
                 break;
             }
         }
+        completer.drain(deadline);
         Map<Long, Integer> left = runningAttempts();
         if (!left.isEmpty()) {
             try {

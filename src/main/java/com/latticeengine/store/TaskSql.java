@@ -94,7 +94,8 @@ final class TaskSql {
      * fan-in row is updated once per batch, not once per upstream. A task whose counter reaches
      * zero becomes READY in the same statement, so no ready task is ever left WAITING.
      * Param: ids of upstream tasks that just reached a final state.
-     * Only WAITING tasks move: a BLOCKED or CANCELLED downstream stays where it is.
+     * Only WAITING tasks move: a BLOCKED or CANCELLED downstream stays where it is. Rows are
+     * locked in id order first, so two batches sharing downstream tasks cannot deadlock.
      */
     static final String RELEASE_DOWNSTREAM = """
             WITH finished AS (
@@ -102,6 +103,11 @@ final class TaskSql {
                   FROM task_input i
                  WHERE i.from_task = ANY(?)
                  GROUP BY i.to_task
+            ), locked AS MATERIALIZED (
+                SELECT t.id FROM task t JOIN finished f ON f.to_task = t.id
+                 WHERE t.state = 'WAITING'
+                 ORDER BY t.id
+                   FOR UPDATE OF t
             )
             UPDATE task d
                SET remaining_inputs = d.remaining_inputs - f.n,
@@ -109,7 +115,7 @@ final class TaskSql {
                    ready_at = CASE WHEN d.remaining_inputs = f.n THEN now() ELSE d.ready_at END,
                    available_at = now()
               FROM finished f
-             WHERE d.id = f.to_task AND d.state = 'WAITING'
+             WHERE d.id = f.to_task AND d.id IN (SELECT id FROM locked) AND d.state = 'WAITING'
             RETURNING d.id, d.state
             """;
 
