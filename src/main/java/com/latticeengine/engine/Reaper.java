@@ -1,9 +1,11 @@
 package com.latticeengine.engine;
 
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.store.TaskStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.sql.SQLException;
@@ -23,6 +25,8 @@ public class Reaper {
     private final Worker worker;
     private final DatabaseState database;
     private final boolean enabled;
+    @Inject
+    EngineMetrics metrics;
 
     public Reaper(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config) {
         this.store = store;
@@ -53,6 +57,7 @@ public class Reaper {
             batch = store.reapExpired(BATCH);
             reaped += batch.applied().size();
         } while (batch.applied().size() == BATCH);
+        metrics.lost(reaped);
         if (reaped > 0) {
             LOG.infof("reaped %d task(s) whose lease expired", reaped);
             worker.wake();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.processing.ProcessingException;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.Processors;
@@ -19,6 +20,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -77,6 +79,8 @@ public class Worker {
     private ExecutorService executor;
     private ScheduledExecutorService deadlines;
     private Thread claimer;
+    @Inject
+    EngineMetrics metrics;
 
     public Worker(LatticeConfig config, TaskStore store, Processors processors, Backoff backoff,
                   DatabaseState database, ObjectMapper mapper, WorkerIdentity identity) {
@@ -174,7 +178,9 @@ public class Worker {
         List<ClaimedTask> claimed = List.of();
         Map<Long, List<InputRow>> inputs;
         try {
+            long claimStarted = System.nanoTime();
             claimed = store.claim(workerId, free, config.lease().toMillis());
+            metrics.claimed(claimed, System.nanoTime() - claimStarted);
             inputs = claimed.isEmpty() ? Map.of() : store.inputsOf(claimed.stream().map(ClaimedTask::id).toList());
             database.succeeded();
         } catch (Exception e) {
@@ -246,6 +252,7 @@ public class Worker {
 
     private void record(Execution execution, Result result) {
         ClaimedTask task = execution.task;
+        long recordStarted = System.nanoTime();
         Optional<TaskStore.Outcome> outcome = Optional.empty();
         if (result instanceof Succeeded s) {
             outcome = withDatabase("complete", () -> store.completeSucceeded(workerId,
@@ -261,6 +268,8 @@ public class Worker {
             }
             finishRuns(o.runIds());
         });
+        metrics.finished(task, result instanceof Succeeded ? "SUCCEEDED" : result instanceof Failed f ? f.outcome() : "ABANDONED",
+                outcome.map(o -> !o.applied().isEmpty()).orElse(false), System.nanoTime() - recordStarted);
     }
 
     void finishRuns(Set<UUID> runIds) {
