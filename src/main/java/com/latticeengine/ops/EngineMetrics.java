@@ -128,7 +128,7 @@ public class EngineMetrics {
                     .description("From claim to recorded result, per attempt").register(registry)
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
-        if ("ABANDONED".equals(outcome)) {
+        if ("ABANDONED".equals(outcome) || "BATCHED".equals(outcome)) {
             return;
         }
         completionLatency.record(recordNanos, TimeUnit.NANOSECONDS);
@@ -138,6 +138,22 @@ public class EngineMetrics {
             succeeded.increment();
         } else {
             failed(outcome).increment();
+        }
+    }
+
+    /**
+     * For a caller that records successes in batches (main's Completer): {@code applied} successes
+     * the store accepted, {@code refused} late ones the fence refused, one write of {@code nanos}.
+     * Such a caller reports the attempt itself through {@link #finished} with outcome "BATCHED",
+     * which only ends the task-duration sample.
+     */
+    public void successesRecorded(int applied, int refused, long nanos) {
+        completionLatency.record(nanos, TimeUnit.NANOSECONDS);
+        if (applied > 0) {
+            succeeded.increment(applied);
+        }
+        if (refused > 0) {
+            discarded.increment(refused);
         }
     }
 
