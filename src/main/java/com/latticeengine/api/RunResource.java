@@ -20,6 +20,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.sql.SQLException;
@@ -30,7 +37,29 @@ import java.util.UUID;
 /** The HTTP edge for runs: maps requests to the run service and views, nothing more. */
 @Path("/api/runs")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Runs", description = "Submit lattices as runs and follow their tasks")
 public class RunResource {
+
+    /** A small submission in the shape of examples/odras-lattice.json, shown in the OpenAPI document. */
+    static final String EXAMPLE_SUBMISSION = """
+            {
+              "requirements": "The unmanned aerial surveillance system shall provide persistent day and night surveillance.",
+              "processor": "simulated",
+              "lattice": {
+                "projects": [
+                  {"name": "Mission Analysis", "layer": 1, "parent_name": null,
+                   "description": "Derive mission needs and key performance parameters.", "domain": "mission engineering"},
+                  {"name": "System Architecture", "layer": 1, "parent_name": null,
+                   "description": "Define the functional and physical architecture.", "domain": "systems engineering"},
+                  {"name": "Air Vehicle Design", "layer": 2, "parent_name": "System Architecture",
+                   "description": "Select the air vehicle configuration.", "domain": "aeronautics"}
+                ],
+                "data_flows": [
+                  {"from_project": "Mission Analysis", "to_project": "Air Vehicle Design", "data_type": "requirements"}
+                ]
+              }
+            }
+            """;
 
     private static final int MAX_PAGE_SIZE = 1000;
 
@@ -46,6 +75,17 @@ public class RunResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Submit a lattice as a new run",
+            description = "Validates the lattice and creates one task per project. With an Idempotency-Key header a "
+                    + "repeated submission returns the existing run (200) instead of creating another (201).")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT),
+            examples = @ExampleObject(name = "odras", summary = "Three projects, one data flow",
+                    value = EXAMPLE_SUBMISSION)))
+    @APIResponse(responseCode = "201", description = "Run created; Location names it")
+    @APIResponse(responseCode = "200", description = "Run already submitted with this Idempotency-Key")
+    @APIResponse(responseCode = "400", description = "Invalid submission (problem+json listing each violation)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) throws SQLException {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw ProblemException.badParameter("Idempotency-Key", "must be 1 to 255 characters");
@@ -59,6 +99,7 @@ public class RunResource {
     }
 
     @GET
+    @Operation(summary = "List runs, newest first", description = "Optionally filtered by state; paged.")
     public List<RunSummary> list(@QueryParam("state") String state,
                                  @QueryParam("page") @DefaultValue("0") String page,
                                  @QueryParam("size") @DefaultValue("50") String size) {
@@ -69,12 +110,14 @@ public class RunResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "A run with its counts and tasks")
     public RunView get(@PathParam("id") String id) throws SQLException {
         return runView(runId(id));
     }
 
     @GET
     @Path("/{id}/tasks")
+    @Operation(summary = "A run's tasks, optionally filtered by state; paged")
     public List<TaskSummary> tasks(@PathParam("id") String id,
                                    @QueryParam("state") String state,
                                    @QueryParam("page") @DefaultValue("0") String page,
@@ -90,6 +133,7 @@ public class RunResource {
 
     @GET
     @Path("/{id}/tasks/{name}")
+    @Operation(summary = "One task with its inputs, output and attempts")
     public TaskDetail task(@PathParam("id") String id, @PathParam("name") String name) throws SQLException {
         UUID runId = runId(id);
         return queries.task(runId, name)
@@ -98,6 +142,7 @@ public class RunResource {
 
     @POST
     @Path("/{id}/cancel")
+    @Operation(summary = "Cancel a running run")
     public RunView cancel(@PathParam("id") String id) throws SQLException {
         UUID runId = runId(id);
         RunStore.Transition transition = found(service.cancel(runId), runId);
@@ -109,6 +154,7 @@ public class RunResource {
 
     @POST
     @Path("/{id}/rerun")
+    @Operation(summary = "Rerun a FAILED or CANCELLED run")
     public RunView rerun(@PathParam("id") String id) throws SQLException {
         UUID runId = runId(id);
         RunStore.Transition transition = found(service.rerun(runId), runId);
@@ -121,6 +167,7 @@ public class RunResource {
 
     @POST
     @Path("/{id}/tasks/{name}/rerun")
+    @Operation(summary = "Rerun a run from one task (the run must not be RUNNING)")
     public RunView rerunFrom(@PathParam("id") String id, @PathParam("name") String name) throws SQLException {
         UUID runId = runId(id);
         Optional<RunStore.Transition> transition = service.rerunFrom(runId, name);

@@ -94,4 +94,32 @@ public interface LatticeConfig {
         @WithDefault("200ms")
         Duration latency();
     }
+
+    // --- Operations (roles, health, metrics): docs/CONFIGURATION.md ---
+
+    Api api();
+
+    Health health();
+
+    Metrics metrics();
+
+    interface Api {
+        /** Whether this process serves /api/* (false = worker only: /api/* answers 404). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Health {
+        /**
+         * Liveness turns DOWN when an enabled worker's claimer has not started a claim round for
+         * this long; unset = max(3 x lattice.worker.poll-interval, 30s).
+         */
+        Optional<Duration> livenessTimeout();
+    }
+
+    interface Metrics {
+        /** How often the ready-queue gauges re-read the database (only while someone scrapes). */
+        @WithDefault("5s")
+        Duration queueRefresh();
+    }
 }

@@ -1,6 +1,7 @@
 package com.latticeengine.engine;
 
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.store.TaskStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -30,15 +31,18 @@ public class Completer {
     private final Worker worker;
     private final DatabaseState database;
     private final LatticeConfig.Worker config;
+    private final EngineMetrics metrics;
     private final BlockingQueue<TaskStore.Success> pending = new LinkedBlockingQueue<>();
     private volatile boolean running;
     private Thread thread;
 
-    public Completer(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config) {
+    public Completer(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config,
+                     EngineMetrics metrics) {
         this.store = store;
         this.worker = worker;
         this.database = database;
         this.config = config.worker();
+        this.metrics = metrics;
     }
 
     void start(@Observes StartupEvent event) {
@@ -102,7 +106,10 @@ public class Completer {
         long giveUpAt = System.nanoTime() + config.lease().toNanos();
         while (true) {
             try {
+                long started = System.nanoTime();
                 TaskStore.Outcome outcome = store.completeSucceeded(worker.workerId(), batch);
+                metrics.successesRecorded(outcome.applied().size(), batch.size() - outcome.applied().size(),
+                        System.nanoTime() - started);
                 database.succeeded();
                 if (outcome.madeReady() > 0) {
                     worker.wake();

@@ -1,6 +1,7 @@
 package com.latticeengine.engine;
 
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.store.TaskStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,12 +24,15 @@ public class Reaper {
     private final Worker worker;
     private final DatabaseState database;
     private final boolean enabled;
+    private final EngineMetrics metrics;
 
-    public Reaper(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config) {
+    public Reaper(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config,
+                  EngineMetrics metrics) {
         this.store = store;
         this.worker = worker;
         this.database = database;
         this.enabled = config.worker().enabled();
+        this.metrics = metrics;
     }
 
     @Scheduled(every = "${lattice.worker.reaper-interval}", skipExecutionIf = Scheduled.ApplicationNotRunning.class,
@@ -53,6 +57,7 @@ public class Reaper {
             batch = store.reapExpired(BATCH);
             reaped += batch.applied().size();
         } while (batch.applied().size() == BATCH);
+        metrics.lost(reaped);
         if (reaped > 0) {
             LOG.infof("reaped %d task(s) whose lease expired", reaped);
             worker.wake();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.processing.ProcessingException;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.ProcessorResult;
@@ -78,6 +79,7 @@ public class Worker {
     private final ObjectMapper mapper;
     private final String workerId;
     private final Completer completer;
+    private final EngineMetrics metrics;
     private final int limitedCap;
 
     private final Map<Long, Execution> running = new ConcurrentHashMap<>();
@@ -90,7 +92,8 @@ public class Worker {
     private Thread claimer;
 
     public Worker(LatticeConfig config, TaskStore store, Processors processors, Backoff backoff,
-                  DatabaseState database, ObjectMapper mapper, WorkerIdentity identity, Completer completer) {
+                  DatabaseState database, ObjectMapper mapper, WorkerIdentity identity, Completer completer,
+                  EngineMetrics metrics) {
         this.config = config.worker();
         this.store = store;
         this.processors = processors;
@@ -99,6 +102,7 @@ public class Worker {
         this.mapper = mapper;
         this.workerId = identity.id();
         this.completer = completer;
+        this.metrics = metrics;
         this.limitedCap = config.llm().maxConcurrent();
     }
 
@@ -187,11 +191,13 @@ public class Worker {
         List<ClaimedTask> claimed = List.of();
         Map<Long, List<InputRow>> inputs;
         try {
+            long claimStarted = System.nanoTime();
             claimed = store.claim(workerId, free, config.lease().toMillis());
             if (claimed.size() < free) {
                 claimed = new ArrayList<>(claimed);
                 claimed.addAll(store.claimLimited(workerId, free - claimed.size(), config.lease().toMillis(), limitedCap));
             }
+            metrics.claimed(claimed, System.nanoTime() - claimStarted);
             inputs = claimed.isEmpty() ? Map.of() : store.inputsOf(claimed.stream().map(ClaimedTask::id).toList());
             database.succeeded();
         } catch (Exception e) {
@@ -284,6 +290,7 @@ public class Worker {
 
     private void record(Execution execution, Result result) {
         ClaimedTask task = execution.task;
+        long recordStarted = System.nanoTime();
         Optional<TaskStore.Outcome> outcome = Optional.empty();
         if (result instanceof Succeeded s) {
             completer.submit(new TaskStore.Success(task.id(), task.attempt(), s.outputJson(), s.usage(), s.cacheKey()));
@@ -301,6 +308,19 @@ public class Worker {
             }
             finishRuns(o.runIds());
         });
+        metrics.finished(task, outcomeName(result), outcome.map(o -> !o.applied().isEmpty()).orElse(false),
+                System.nanoTime() - recordStarted);
+    }
+
+    /** Successes are counted by the completer when their batch commits; here they only end the duration sample. */
+    private static String outcomeName(Result result) {
+        if (result instanceof Succeeded) {
+            return "BATCHED";
+        }
+        if (result instanceof RateLimited) {
+            return "RATE_LIMITED";
+        }
+        return result instanceof Failed f ? f.outcome() : "ABANDONED";
     }
 
     void finishRuns(Set<UUID> runIds) {
