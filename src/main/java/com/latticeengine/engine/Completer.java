@@ -3,7 +3,6 @@ package com.latticeengine.engine;
 import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.store.TaskStore;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -70,10 +69,16 @@ public class Completer {
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** Called by the worker once its last tasks are done; records what is queued, then ends. */
+    void stop() {
         running = false;
         if (thread != null) {
             thread.interrupt();
+            try {
+                thread.join(config.lease().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -125,7 +130,7 @@ public class Completer {
                 try {
                     Thread.sleep(config.pollInterval().toMillis());
                 } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
+                    // stopping: keep retrying until the lease deadline, the results are still valid
                 }
             }
         }

@@ -417,6 +417,8 @@ public class Worker {
         }
         executor.shutdownNow();
         deadlines.shutdownNow();
+        completer.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        completer.stop();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
