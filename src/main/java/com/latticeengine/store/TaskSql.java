@@ -14,19 +14,23 @@ final class TaskSql {
      * Claim up to ? READY tasks whose backoff has passed. SKIP LOCKED lets every replica claim
      * at once without waiting on or double-taking each other's rows; the attempt row is written
      * in the same statement so the history never misses a started attempt. %s narrows the
-     * candidates to unlimited tasks or to limited ones whose key is not on hold.
-     * Params: worker, lease ms, limit.
+     * candidates to unlimited tasks or to limited ones whose key is not on hold. The candidates
+     * are picked once (MATERIALIZED): a plan that re-ran a LIMIT subquery per row could claim
+     * far more than the limit.
+     * Params: limit, worker, lease ms.
      */
     private static final String CLAIM_TEMPLATE = """
-            WITH claimed AS (
+            WITH picked AS MATERIALIZED (
+                SELECT id FROM task
+                 WHERE state = 'READY' AND available_at <= now() AND %s
+                 ORDER BY available_at, id
+                 LIMIT ?
+                   FOR UPDATE SKIP LOCKED
+            ), claimed AS (
                 UPDATE task t
                    SET state = 'RUNNING', worker_id = ?, attempt = t.attempt + 1,
                        started_at = now(), lease_expires_at = now() + ? * interval '1 millisecond'
-                 WHERE t.id IN (SELECT id FROM task
-                                 WHERE state = 'READY' AND available_at <= now() AND %s
-                                 ORDER BY available_at, id
-                                 LIMIT ?
-                                   FOR UPDATE SKIP LOCKED)
+                  FROM picked WHERE t.id = picked.id
                 RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at, t.limit_key
             ), recorded AS (
                 INSERT INTO task_attempt (task_id, attempt, worker_id, started_at)
@@ -196,19 +200,23 @@ final class TaskSql {
     /**
      * Returns RUNNING tasks whose lease expired (their worker died or stalled) to READY, or FAILED
      * when that was their last attempt. SKIP LOCKED makes concurrent reapers take disjoint rows.
-     * Params: error text, limit.
+     * Params: limit, error text.
      */
     static final String REAP_EXPIRED = """
+            WITH expired AS MATERIALIZED (
+                SELECT id FROM task
+                 WHERE state = 'RUNNING' AND lease_expires_at < now()
+                 ORDER BY lease_expires_at
+                 LIMIT ?
+                   FOR UPDATE SKIP LOCKED
+            )
             UPDATE task t
                SET state = CASE WHEN t.attempt < t.max_attempt THEN 'READY' ELSE 'FAILED' END,
                    available_at = now(), ready_at = now(),
                    finished_at = CASE WHEN t.attempt < t.max_attempt THEN NULL ELSE now() END,
                    error = ?, worker_id = NULL, lease_expires_at = NULL
-             WHERE t.id IN (SELECT id FROM task
-                             WHERE state = 'RUNNING' AND lease_expires_at < now()
-                             ORDER BY lease_expires_at
-                             LIMIT ?
-                               FOR UPDATE SKIP LOCKED)
+              FROM expired
+             WHERE t.id = expired.id
             RETURNING t.id, t.attempt, t.state, t.run_id
             """;
 

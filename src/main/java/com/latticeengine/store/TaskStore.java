@@ -82,9 +82,9 @@ public class TaskStore {
             throws SQLException {
         List<ClaimedTask> claimed = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, workerId);
-            ps.setLong(2, leaseMs);
-            ps.setInt(3, limit);
+            ps.setInt(1, limit);
+            ps.setString(2, workerId);
+            ps.setLong(3, leaseMs);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(new ClaimedTask(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
@@ -254,8 +254,8 @@ public class TaskStore {
             Set<UUID> runIds = new LinkedHashSet<>();
             String error = "lease expired: the worker stopped heartbeating";
             try (PreparedStatement ps = c.prepareStatement(TaskSql.REAP_EXPIRED)) {
-                ps.setString(1, error);
-                ps.setInt(2, limit);
+                ps.setInt(1, limit);
+                ps.setString(2, error);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", error, null, AttemptUsage.NONE));
