@@ -1,0 +1,69 @@
+-- One task per transaction: the statements the engine issues for one no-op task, in its order,
+-- copied from src/main/java/com/latticeengine/store/TaskSql.java (the ? placeholders replaced
+-- by pgbench variables; scripts/bench checks that the statement text still matches TaskSql).
+-- Run with: pgbench -n -M prepared -f claim_complete.sql -c N -T S  (on a table pre-filled by setup.sql)
+-- 1) claim (autocommit) -- TaskSql.CLAIM with limit 1
+WITH claimed AS (
+    UPDATE task t
+       SET state = 'RUNNING', worker_id = 'pgbench-' || :client_id, attempt = t.attempt + 1,
+           started_at = now(), lease_expires_at = now() + 30000 * interval '1 millisecond'
+     WHERE t.id IN (SELECT id FROM task
+                     WHERE state = 'READY' AND available_at <= now() AND limit_key IS NULL
+                     ORDER BY available_at, id
+                     LIMIT 1
+                       FOR UPDATE SKIP LOCKED)
+    RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at, t.limit_key
+), recorded AS (
+    INSERT INTO task_attempt (task_id, attempt, worker_id, started_at)
+    SELECT id, attempt, worker_id, started_at FROM claimed
+)
+SELECT c.id, c.run_id, c.name, c.project::text, c.attempt,
+       r.requirements, r.processor, r.task_timeout_ms, r.options::text, c.limit_key
+  FROM claimed c JOIN run r ON r.id = c.run_id
+\gset
+-- 2) the claimed task's inputs (autocommit) -- TaskSql.INPUTS
+SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output::text, f.error
+  FROM task_input i JOIN task f ON f.id = i.from_task
+ WHERE i.to_task = ANY(ARRAY[:id::bigint])
+ ORDER BY i.to_task, i.position;
+-- 3) completion, one transaction -- TaskSql.MARK_SUCCEEDED, CLOSE_ATTEMPTS, RELEASE_DOWNSTREAM
+BEGIN;
+UPDATE task t
+   SET state = 'SUCCEEDED', output = c.output::jsonb, error = NULL,
+       finished_at = now(), lease_expires_at = NULL
+  FROM unnest(ARRAY[:id::bigint], ARRAY[:attempt::int], ARRAY['{"project":"pgbench","summary":"no-op"}']::text[]) AS c(id, attempt, output)
+ WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
+RETURNING t.id, t.run_id;
+UPDATE task_attempt a
+   SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,
+       model = c.model, input_tokens = c.input_tokens, output_tokens = c.output_tokens,
+       latency_ms = c.latency_ms, cost_usd = c.cost_usd, cached = c.cached
+  FROM unnest(ARRAY[:id::bigint], ARRAY[:attempt::int], ARRAY['SUCCEEDED']::text[], ARRAY[NULL]::text[], ARRAY['{"project":"pgbench","summary":"no-op"}']::text[], ARRAY[NULL]::text[], ARRAY[NULL]::bigint[], ARRAY[NULL]::bigint[],
+              ARRAY[NULL]::bigint[], ARRAY[NULL]::numeric[], ARRAY[false]::boolean[])
+       AS c(id, attempt, outcome, error, output, model, input_tokens, output_tokens, latency_ms, cost_usd, cached)
+ WHERE a.task_id = c.id AND a.attempt = c.attempt AND a.outcome IS NULL;
+WITH finished AS (
+    SELECT i.to_task, count(DISTINCT i.from_task) AS n
+      FROM task_input i
+     WHERE i.from_task = ANY(ARRAY[:id::bigint])
+     GROUP BY i.to_task
+)
+UPDATE task d
+   SET remaining_inputs = d.remaining_inputs - f.n,
+       state = CASE WHEN d.remaining_inputs = f.n THEN 'READY' ELSE 'WAITING' END,
+       ready_at = CASE WHEN d.remaining_inputs = f.n THEN now() ELSE d.ready_at END,
+       available_at = now()
+  FROM finished f
+ WHERE d.id = f.to_task AND d.state = 'WAITING'
+RETURNING d.id, d.state;
+COMMIT;
+-- 4) end the run if nothing is left (autocommit) -- TaskSql.FINISH_RUNS
+UPDATE run r
+   SET state = CASE
+           WHEN EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('FAILED', 'BLOCKED')) THEN 'FAILED'
+           WHEN EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state = 'CANCELLED') THEN 'CANCELLED'
+           ELSE 'SUCCEEDED' END,
+       finished_at = now()
+ WHERE r.id = ANY(ARRAY[:run_id::uuid]) AND r.state = 'RUNNING'
+   AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('WAITING', 'READY', 'RUNNING'))
+RETURNING r.id, r.state;
