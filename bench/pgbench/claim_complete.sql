@@ -3,15 +3,17 @@
 -- by pgbench variables; scripts/bench checks that the statement text still matches TaskSql).
 -- Run with: pgbench -n -M prepared -f claim_complete.sql -c N -T S  (on a table pre-filled by setup.sql)
 -- 1) claim (autocommit) -- TaskSql.CLAIM with limit 1
-WITH claimed AS (
+WITH picked AS MATERIALIZED (
+    SELECT id FROM task
+     WHERE state = 'READY' AND available_at <= now() AND limit_key IS NULL
+     ORDER BY available_at, id
+     LIMIT 1
+       FOR UPDATE SKIP LOCKED
+), claimed AS (
     UPDATE task t
        SET state = 'RUNNING', worker_id = 'pgbench-' || :client_id, attempt = t.attempt + 1,
            started_at = now(), lease_expires_at = now() + 30000 * interval '1 millisecond'
-     WHERE t.id IN (SELECT id FROM task
-                     WHERE state = 'READY' AND available_at <= now() AND limit_key IS NULL
-                     ORDER BY available_at, id
-                     LIMIT 1
-                       FOR UPDATE SKIP LOCKED)
+      FROM picked WHERE t.id = picked.id
     RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at, t.limit_key
 ), recorded AS (
     INSERT INTO task_attempt (task_id, attempt, worker_id, started_at)
@@ -47,6 +49,11 @@ WITH finished AS (
       FROM task_input i
      WHERE i.from_task = ANY(ARRAY[:id::bigint])
      GROUP BY i.to_task
+), locked AS MATERIALIZED (
+    SELECT t.id FROM task t JOIN finished f ON f.to_task = t.id
+     WHERE t.state = 'WAITING'
+     ORDER BY t.id
+       FOR UPDATE OF t
 )
 UPDATE task d
    SET remaining_inputs = d.remaining_inputs - f.n,
@@ -54,7 +61,7 @@ UPDATE task d
        ready_at = CASE WHEN d.remaining_inputs = f.n THEN now() ELSE d.ready_at END,
        available_at = now()
   FROM finished f
- WHERE d.id = f.to_task AND d.state = 'WAITING'
+ WHERE d.id = f.to_task AND d.id IN (SELECT id FROM locked) AND d.state = 'WAITING'
 RETURNING d.id, d.state;
 COMMIT;
 -- 4) end the run if nothing is left (autocommit) -- TaskSql.FINISH_RUNS
