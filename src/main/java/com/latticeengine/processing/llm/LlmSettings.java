@@ -2,6 +2,7 @@ package com.latticeengine.processing.llm;
 
 import com.latticeengine.lattice.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Duration;
@@ -32,6 +33,7 @@ public class LlmSettings {
     private final boolean logRequests;
     private final boolean logResponses;
 
+    @Inject
     public LlmSettings(Config config) {
         this.baseUrl = config.getOptionalValue(BASE_URL, String.class).filter(s -> !s.isBlank()).orElse(OPENAI_BASE_URL);
         this.apiKey = config.getOptionalValue(API_KEY, String.class).filter(s -> !s.isBlank()).orElse(DUMMY_KEY);
@@ -40,9 +42,11 @@ public class LlmSettings {
                 config.getOptionalValue(PREFIX + "chat-model.model-name", String.class).orElse("gpt-4o-mini"),
                 config.getOptionalValue(PREFIX + "chat-model.temperature", Double.class).orElse(null),
                 config.getOptionalValue(PREFIX + "chat-model.max-tokens", Integer.class).orElse(null),
-                timeout, false);
+                wholeSeconds(timeout), false);
         this.logRequests = config.getOptionalValue(PREFIX + "log-requests", Boolean.class).orElse(false);
-        this.logResponses = config.getOptionalValue(PREFIX + "log-responses", Boolean.class).orElse(false);
+        // Never: providers echo credentials in error bodies (a 401 may quote the key), and the
+        // extension's response logger prints bodies verbatim.
+        this.logResponses = false;
     }
 
     LlmSettings(String baseUrl, String apiKey, CallSettings defaults) {
@@ -95,8 +99,17 @@ public class LlmSettings {
                 llm.get("model") instanceof String s ? s : d.model(),
                 llm.get("temperature") instanceof Number n ? n.doubleValue() : d.temperature(),
                 llm.get("max_tokens") instanceof Number n ? n.intValue() : d.maxTokens(),
-                llm.get("timeout_ms") instanceof Number n ? Duration.ofMillis(n.longValue()) : d.timeout(),
+                wholeSeconds(llm.get("timeout_ms") instanceof Number n ? Duration.ofMillis(n.longValue()) : d.timeout()),
                 Boolean.TRUE.equals(llm.get("json")));
+    }
+
+    /**
+     * The extension's REST client takes connect/read timeouts in whole seconds (800 ms would
+     * become 0 = no timeout), so a timeout is rounded up to the next second, at least one.
+     */
+    static Duration wholeSeconds(Duration timeout) {
+        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+        return Duration.ofSeconds(seconds);
     }
 
     /** Type errors of the run's {@code llm} object, with their JSON paths. */

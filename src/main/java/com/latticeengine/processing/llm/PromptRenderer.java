@@ -7,6 +7,7 @@ import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.processing.TaskContext;
 import com.latticeengine.processing.TaskInput;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,7 @@ public class PromptRenderer {
     private final String systemTemplate;
     private final String userTemplate;
 
+    @Inject
     public PromptRenderer(ObjectMapper mapper, LatticeConfig config) {
         this(mapper, load(config.llm().systemPrompt(), "prompts/system.txt"),
                 load(config.llm().userPrompt(), "prompts/user.txt"));
