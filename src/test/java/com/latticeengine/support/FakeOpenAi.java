@@ -68,7 +68,8 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
         return Map.ofEntries(
                 Map.entry("quarkus.langchain4j.openai.base-url", "http://127.0.0.1:" + server.port() + "/v1/"),
                 Map.entry("quarkus.langchain4j.openai.api-key", API_KEY),
-                Map.entry("quarkus.langchain4j.openai.timeout", "5s"),
+                // Generous: on a loaded 2-core box a 600 ms stub answer can take seconds to arrive.
+                Map.entry("quarkus.langchain4j.openai.timeout", "20s"),
                 // Logged requests must mask the key, and response logging (bodies may quote the key)
                 // must stay off even when asked for: the tests' log check would catch a leak.
                 Map.entry("quarkus.langchain4j.openai.log-requests", "true"),

@@ -205,10 +205,14 @@ class LlmProcessorTest {
         }
         long rateLimitedTasks = 0;
         for (String name : List.of("A", "B", "C")) {
-            List<String> outcomes = outcomes(Api.task(run, name));
+            JsonPath task = Api.task(run, name);
+            List<String> outcomes = outcomes(task);
             if (outcomes.contains("RATE_LIMITED")) {
                 rateLimitedTasks++;
                 assertEquals(List.of("RATE_LIMITED", "SUCCEEDED"), outcomes);
+                // The provider's Retry-After (2 s) was used, not the 5 s default.
+                assertTrue(task.getString("attempts[0].error").contains("retry after 2000 ms"),
+                        task.getString("attempts[0].error"));
             }
         }
         assertEquals(1, rateLimitedTasks);
