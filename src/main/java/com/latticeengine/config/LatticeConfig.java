@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every {@code lattice.*} key; docs/CONFIGURATION.md describes each one. */
@@ -87,6 +88,23 @@ public interface LatticeConfig {
         /** Calls to rate-limited providers running at once across ALL replicas (enforced in Postgres). */
         @WithDefault("4")
         int maxConcurrent();
+
+        /** System prompt template: inline text, or {@code file:/path} to read it from a file. Default: prompts/system.txt. */
+        Optional<String> systemPrompt();
+
+        /** User prompt template: inline text, or {@code file:/path}. Default: prompts/user.txt. */
+        Optional<String> userPrompt();
+
+        /** Price per model name, for the cost estimate of each call (cost is null for unpriced models). */
+        Map<String, Price> prices();
+
+        interface Price {
+            /** USD per million input (prompt) tokens. */
+            double inputPerMillion();
+
+            /** USD per million output (completion) tokens. */
+            double outputPerMillion();
+        }
     }
 
     interface Simulated {

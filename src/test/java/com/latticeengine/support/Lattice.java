@@ -60,6 +60,14 @@ public final class Lattice {
         return this;
     }
 
+    /** Sets (or replaces) one field of an already added project, e.g. its description or an extra field. */
+    public Lattice field(String project, String key, Object value) {
+        projects.stream().filter(p -> project.equals(p.get("name"))).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no project " + project))
+                .put(key, value);
+        return this;
+    }
+
     public Lattice option(String key, Object value) {
         extra.put(key, value);
         return this;
