@@ -39,7 +39,7 @@ class ReadyNotificationTest {
 
     private static final String LISTENER_PID = """
             SELECT pid FROM pg_stat_activity
-             WHERE datname = current_database() AND query = 'LISTEN lattice_ready' AND pid <> pg_backend_pid()
+             WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()
             """;
 
     @Inject
