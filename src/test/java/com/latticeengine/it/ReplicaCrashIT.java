@@ -1,0 +1,186 @@
+package com.latticeengine.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Restart safety: replicas die by SIGKILL in the middle of a run (no shutdown hook, no hand
+ * back) and fresh ones join. The tasks the dead replicas were running must be reaped once their
+ * leases expire (attempt outcome LOST) and run again elsewhere; the run still ends with every
+ * task succeeded exactly once, in dependency order.
+ */
+class ReplicaCrashIT {
+
+    private static final long SEED = Long.getLong("lattice.it.seed", 7_300L);
+    private static final int TASKS = 300;
+    /** Upstreams come from the 20 projects before each one: a deep lattice that runs for a while. */
+    private static final int WINDOW = 20;
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final Replicas replicas = new Replicas();
+
+    /** An attempt row: the fencing token of one claim. */
+    private record Attempt(long taskId, String task, int attempt, String workerId) {
+    }
+
+    @AfterEach
+    void stopReplicas() {
+        replicas.close();
+    }
+
+    @Test
+    void killedReplicasLoseTheirAttemptsAndTheRunStillSucceedsExactlyOnce() {
+        Db.truncateIfSchemaExists();
+        ReplicaProcess r1 = replicas.start("crash-r1");
+        ReplicaProcess r2 = replicas.start("crash-r2");
+        ReplicaProcess r3 = replicas.start("crash-r3");
+        replicas.awaitReady(r1, r2, r3);
+        Db.truncate();
+
+        Lattices.Submission lattice = Lattices.random(SEED, TASKS, WINDOW, 100, 300, MAX_ATTEMPTS);
+        System.out.printf("[it] lattice seed %d: %d tasks, %d links%n", SEED, lattice.size(), lattice.links());
+        long start = System.nanoTime();
+        UUID runId = Api.submit(r3, lattice.json());
+
+        // First crash: whichever original replica is busiest, once it runs at least 2 tasks.
+        ReplicaProcess victim1 = awaitBusy(runId, List.of(r1, r2, r3), 2);
+        List<Attempt> open1 = killAndCollectOpenAttempts(victim1, runId);
+        ReplicaProcess r4 = replicas.start("crash-r4");
+
+        // The reaper must hand the dead replica's tasks back once their 3 s leases expire.
+        awaitOutcomes(open1, "LOST", Duration.ofSeconds(15));
+
+        // Second crash: another original replica, once it runs at least 2 tasks.
+        List<ReplicaProcess> survivors = new ArrayList<>(List.of(r1, r2, r3));
+        survivors.remove(victim1);
+        ReplicaProcess victim2 = awaitBusy(runId, survivors, 2);
+        List<Attempt> open2 = killAndCollectOpenAttempts(victim2, runId);
+        ReplicaProcess r5 = replicas.start("crash-r5");
+
+        r4.waitUntilReady();
+        r5.waitUntilReady();
+        String state = RunChecks.awaitRunEnded(runId, Duration.ofSeconds(90));
+        System.out.printf("[it] run %s ended %s after %d ms; attempts per worker %s%n", runId, state,
+                (System.nanoTime() - start) / 1_000_000, RunChecks.attemptsByWorker(runId));
+
+        RunChecks.assertRunSucceeded(runId, lattice);
+        RunChecks.assertExactlyOneSucceededAttempt(runId);
+        RunChecks.assertAttemptOutcomesOnly(runId, Set.of("SUCCEEDED", "LOST"));
+        RunChecks.assertCountersConsistent(runId);
+        RunChecks.assertNoTaskStartedBeforeUpstreamFinished(runId);
+
+        Set<String> killed = Set.of(victim1.workerId(), victim2.workerId());
+        List<Attempt> lostOnKill = new ArrayList<>(open1);
+        lostOnKill.addAll(open2);
+        for (Attempt lost : lostOnKill) {
+            Map<String, Object> row = Db.rows("SELECT outcome, error FROM task_attempt WHERE task_id = ? AND attempt = ?",
+                    lost.taskId(), lost.attempt()).get(0);
+            assertEquals("LOST", row.get("outcome"), "outcome of " + lost + ", running when its replica was killed");
+            assertTrue(String.valueOf(row.get("error")).contains("lease expired"), "error of " + lost + ": " + row);
+            Map<String, Object> success = Db.rows("SELECT attempt, worker_id FROM task_attempt"
+                    + " WHERE task_id = ? AND outcome = 'SUCCEEDED'", lost.taskId()).get(0);
+            assertTrue((Integer) success.get("attempt") > lost.attempt(),
+                    lost + " must be followed by a later successful attempt, got " + success);
+            assertNotEquals(lost.workerId(), success.get("worker_id"),
+                    lost + " must be re-run by another worker, got " + success);
+        }
+        assertTrue(Db.count("SELECT count(*) FROM task_attempt a JOIN task t ON t.id = a.task_id"
+                + " WHERE t.run_id = ? AND a.outcome = 'LOST'", runId) >= lostOnKill.size(), "LOST attempts");
+
+        // Every attempt of a killed replica either succeeded before the kill or was LOST.
+        List<Map<String, Object>> otherEnds = Db.rows("""
+                SELECT t.name, a.attempt, a.worker_id, a.outcome FROM task_attempt a JOIN task t ON t.id = a.task_id
+                 WHERE t.run_id = ? AND a.worker_id = ANY(?) AND a.outcome IS DISTINCT FROM 'SUCCEEDED'
+                """, runId, killed.toArray(String[]::new));
+        assertEquals(lostOnKill.size(), otherEnds.size(),
+                "unfinished attempts of killed replicas: expected exactly " + lostOnKill + ", found " + otherEnds);
+
+        List<Map<String, Object>> lostByLive = Db.rows("""
+                SELECT t.name, a.attempt, a.worker_id, a.error FROM task_attempt a JOIN task t ON t.id = a.task_id
+                 WHERE t.run_id = ? AND a.outcome = 'LOST' AND NOT (a.worker_id = ANY(?))
+                """, runId, killed.toArray(String[]::new));
+        if (!lostByLive.isEmpty()) {
+            // Not an error by itself (a starved JVM can miss heartbeats), but worth seeing in the output.
+            System.out.println("[it] WARNING: live replicas lost leases: " + lostByLive);
+        }
+
+        // The API shows the story of one lost task: LOST on the killed worker, then SUCCEEDED elsewhere.
+        Attempt example = lostOnKill.get(0);
+        JsonNode task = Api.task(r4, runId, example.task());
+        JsonNode attempts = task.path("attempts");
+        JsonNode lostView = attempts.get(example.attempt() - 1);
+        assertEquals("LOST", lostView.path("outcome").asText(), "API view of " + example + ": " + task);
+        assertTrue(killed.contains(lostView.path("worker_id").asText()), "API view of " + example + ": " + task);
+        JsonNode lastView = attempts.get(attempts.size() - 1);
+        assertEquals("SUCCEEDED", lastView.path("outcome").asText(), "API view of " + example + ": " + task);
+        assertEquals("SUCCEEDED", task.path("state").asText(), "API view of " + example);
+
+        assertTrue(RunChecks.attemptsByWorker(runId).getOrDefault(r4.workerId(), 0L) > 0,
+                "the replica started after the first crash took part: " + RunChecks.attemptsByWorker(runId));
+    }
+
+    /** Waits until one of {@code candidates} runs at least {@code minRunning} tasks of the run; returns the busiest. */
+    private static ReplicaProcess awaitBusy(UUID runId, List<ReplicaProcess> candidates, int minRunning) {
+        return Await.until("a replica of " + candidates + " running >= " + minRunning + " tasks of run " + runId,
+                Duration.ofSeconds(30), 50, () -> {
+                    Map<String, Long> running = RunChecks.runningByWorker(runId);
+                    assertEquals("RUNNING", Db.scalar("SELECT state FROM run WHERE id = ?", runId),
+                            "the run ended before the crash could happen; make the lattice longer");
+                    return candidates.stream()
+                            .filter(r -> running.getOrDefault(r.workerId(), 0L) >= minRunning)
+                            .max(Comparator.comparingLong(r -> running.getOrDefault(r.workerId(), 0L)));
+                });
+    }
+
+    /**
+     * SIGKILLs the replica, then reads the attempts it left open: those it was running when it
+     * died. It reads them once the dead process's database sessions are gone, so no statement
+     * it sent can still commit, and nothing but the reaper can close these attempts any more.
+     */
+    private static List<Attempt> killAndCollectOpenAttempts(ReplicaProcess victim, UUID runId) {
+        victim.sigkill();
+        Db.awaitSessionsGone(victim.name(), Duration.ofSeconds(10));
+        List<Attempt> open = new ArrayList<>();
+        for (Map<String, Object> row : Db.rows("""
+                SELECT a.task_id, t.name, a.attempt FROM task_attempt a JOIN task t ON t.id = a.task_id
+                 WHERE t.run_id = ? AND a.worker_id = ? AND a.outcome IS NULL ORDER BY t.name
+                """, runId, victim.workerId())) {
+            open.add(new Attempt((Long) row.get("task_id"), (String) row.get("name"), (Integer) row.get("attempt"),
+                    victim.workerId()));
+        }
+        System.out.printf("[it] %s died with %d open attempt(s): %s%n", victim.name(), open.size(), open);
+        assertFalse(open.isEmpty(), victim.name() + " was killed while running tasks, yet left no open attempt");
+        return open;
+    }
+
+    private static void awaitOutcomes(List<Attempt> attempts, String outcome, Duration timeout) {
+        Await.untilTrue("attempts " + attempts + " to end " + outcome, timeout, 200, () -> {
+            for (Attempt a : attempts) {
+                Object actual = Db.scalar("SELECT outcome FROM task_attempt WHERE task_id = ? AND attempt = ?",
+                        a.taskId(), a.attempt());
+                if (actual != null && !outcome.equals(actual)) {
+                    throw new AssertionError(a + " ended " + actual + ", expected " + outcome);
+                }
+                if (actual == null) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+}
