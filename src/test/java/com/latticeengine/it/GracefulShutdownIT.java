@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -26,8 +27,10 @@ class GracefulShutdownIT {
 
     private static final Duration GRACE = Duration.ofSeconds(2);
     private static final int LONG_MS = 8000;
+    /** Fewer than a replica's 4 slots, so the survivor can always take them all at once. */
+    private static final int LONG_TASKS = 3;
     private static final int MAX_ATTEMPTS = 3;
-    /** B claims on its 1 s poll; 2 s leaves room for a slow claim on a busy machine. */
+    /** The surviving replica claims on its 1 s poll; 2 s leaves room for a slow claim on a busy machine. */
     private static final Duration PICK_UP = Duration.ofSeconds(2);
 
     private final Replicas replicas = new Replicas();
@@ -44,35 +47,41 @@ class GracefulShutdownIT {
     void sigtermHandsUnfinishedTasksBackAndTheOtherReplicaRunsThemAtOnce() {
         Db.truncateIfSchemaExists();
         Map<String, String> props = Map.of("lattice.worker.shutdown-grace", GRACE.toSeconds() + "s");
-        ReplicaProcess a = replicas.start("graceful-a", props);
-        ReplicaProcess b = replicas.start("graceful-b", props);
-        replicas.awaitReady(a, b);
+        ReplicaProcess first = replicas.start("graceful-a", props);
+        ReplicaProcess second = replicas.start("graceful-b", props);
+        replicas.awaitReady(first, second);
         Db.truncate();
 
         // Three long roots first: a submission wakes the receiving replica, which claims READY
-        // tasks in insertion order, so A takes the long ones. B keeps free slots for the hand-back.
-        Lattices.Builder builder = new Lattices.Builder()
-                .project("Long 1", LONG_MS, null)
-                .project("Long 2", LONG_MS, null)
-                .project("Long 3", LONG_MS, null);
+        // tasks in insertion order, so it normally takes all three long ones (and one short one).
+        // Whichever replica holds the most long tasks is stopped; the other one always has free
+        // slots for the hand-back once its short tasks are done.
+        Lattices.Builder builder = new Lattices.Builder();
+        for (int i = 1; i <= LONG_TASKS; i++) {
+            builder.project("Long " + i, LONG_MS, null);
+        }
         List<String> finals = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             builder.project("Short " + i, 300, null);
             finals.add("Short " + i);
         }
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= LONG_TASKS; i++) {
             builder.project("After long " + i, 200, "Long " + i);
             finals.add("After long " + i);
         }
         builder.project("Synthesis", 100, null, finals.toArray(String[]::new));
         Lattices.Submission lattice = builder.build("Graceful shutdown test", MAX_ATTEMPTS);
-        UUID runId = Api.submit(a, lattice.json());
+        UUID runId = Api.submit(first, lattice.json());
 
-        List<Attempt> longOnA = Await.until("a long task RUNNING on " + a.name(), Duration.ofSeconds(15), 50, () -> {
-            List<Attempt> running = runningLongTasks(runId, a.workerId());
-            return running.isEmpty() ? Optional.empty() : Optional.of(running);
+        ReplicaProcess a = Await.until("all " + LONG_TASKS + " long tasks RUNNING", Duration.ofSeconds(15), 50, () -> {
+            int onFirst = runningLongTasks(runId, first.workerId()).size();
+            int onSecond = runningLongTasks(runId, second.workerId()).size();
+            return onFirst + onSecond < LONG_TASKS ? Optional.empty() : Optional.of(onFirst >= onSecond ? first : second);
         });
-        System.out.printf("[it] long tasks running on %s: %s%n", a.name(), longOnA);
+        ReplicaProcess b = a == first ? second : first;
+        List<Attempt> longOnA = runningLongTasks(runId, a.workerId());
+        System.out.printf("[it] long tasks running on %s: %s; %s will take them over%n", a.name(), longOnA, b.name());
+        assertFalse(longOnA.isEmpty(), "long tasks on " + a.name());
 
         long termAt = System.nanoTime();
         a.sigterm();
@@ -94,6 +103,7 @@ class GracefulShutdownIT {
                 "log of " + a.name() + " reports the hand-back\n" + a.logTail(20));
         for (Attempt handed : longOnA) {
             Map<String, Object> attempt = attempt(handed.taskId(), handed.attempt());
+            assertEquals(a.workerId(), attempt.get("worker_id"), "worker of " + handed);
             assertEquals("LOST", attempt.get("outcome"), "outcome of " + handed + " handed back by " + a.name());
             assertTrue(String.valueOf(attempt.get("error")).contains("handed back"), "error of " + handed + ": " + attempt);
             assertEquals(MAX_ATTEMPTS + 1, ((Number) Db.scalar("SELECT max_attempt FROM task WHERE id = ?",
@@ -102,7 +112,7 @@ class GracefulShutdownIT {
 
         // B takes the handed-back tasks on its next poll: soon after A's exit, by the test's clock...
         long pickUpDeadline = exitAt + PICK_UP.toNanos();
-        Await.untilTrue("B running every handed-back task " + longOnA,
+        Await.untilTrue(b.name() + " running every handed-back task " + longOnA,
                 Duration.ofNanos(Math.max(0, pickUpDeadline - System.nanoTime())), 50, () -> {
                     for (Attempt handed : longOnA) {
                         if (Db.count("SELECT count(*) FROM task_attempt WHERE task_id = ? AND attempt > ?"
