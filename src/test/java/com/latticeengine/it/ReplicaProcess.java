@@ -43,7 +43,8 @@ public final class ReplicaProcess {
 
     private static final Path JAR = Path.of(System.getProperty("lattice.it.jar", "target/quarkus-app/quarkus-run.jar"));
     private static final Path LOG_DIR = Path.of("target", "it-logs");
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** 60 s by default; -Dlattice.it.ready-timeout-s=N for a machine that is busy with other work. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("lattice.it.ready-timeout-s", 60));
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -161,7 +162,8 @@ public final class ReplicaProcess {
             }
             sleep(250);
         }
-        return fail("replica " + name + " not ready within " + READY_TIMEOUT.toSeconds() + " s\n" + logTail(60));
+        return fail("replica " + name + " not ready within " + READY_TIMEOUT.toSeconds()
+                + " s (on a loaded machine raise -Dlattice.it.ready-timeout-s)\n" + logTail(60));
     }
 
     /** HTTP status of {@code /q/health/ready}, or -1 when the replica does not answer within 2 s. */
