@@ -54,9 +54,23 @@ public final class Db {
         return scalar("SELECT to_regclass('public.run') IS NOT NULL") instanceof Boolean b && b;
     }
 
-    /** Empties every engine table (task, task_input and task_attempt go with run). */
+    /**
+     * Empties every engine table (everything referencing run goes with it). Idle replicas still
+     * poll, and a claim locks task before run while TRUNCATE locks run first, so Postgres may
+     * pick the TRUNCATE as a deadlock victim: it is simply tried again.
+     */
     public static void truncate() {
-        update("TRUNCATE run CASCADE");
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("TRUNCATE run CASCADE")) {
+                ps.executeUpdate();
+                return;
+            } catch (SQLException e) {
+                if (!"40P01".equals(e.getSQLState()) || attempt == 10) {
+                    throw new IllegalStateException("TRUNCATE run CASCADE failed: " + e.getMessage(), e);
+                }
+                System.out.println("[it] TRUNCATE chosen as deadlock victim, trying again");
+            }
+        }
     }
 
     /**

@@ -29,6 +29,8 @@ class GracefulShutdownIT {
     private static final int LONG_MS = 8000;
     /** Fewer than a replica's 4 slots, so the survivor can always take them all at once. */
     private static final int LONG_TASKS = 3;
+    /** Well within the grace period. */
+    private static final int MEDIUM_MS = 800;
     private static final int MAX_ATTEMPTS = 3;
     /** The surviving replica claims on its 1 s poll; 2 s leaves room for a slow claim on a busy machine. */
     private static final Duration PICK_UP = Duration.ofSeconds(2);
@@ -52,16 +54,17 @@ class GracefulShutdownIT {
         replicas.awaitReady(first, second);
         Db.truncate();
 
-        // Three long roots first: a submission wakes the receiving replica, which claims READY
-        // tasks in insertion order, so it normally takes all three long ones (and one short one).
-        // Whichever replica holds the most long tasks is stopped; the other one always has free
-        // slots for the hand-back once its short tasks are done.
+        // Three long roots first, then one that ends within the grace period: a submission wakes
+        // the receiving replica, which claims READY tasks in insertion order, so it normally takes
+        // these four. Whichever replica holds the most long tasks is stopped; the other one always
+        // has free slots for the hand-back once its short tasks are done.
         Lattices.Builder builder = new Lattices.Builder();
         for (int i = 1; i <= LONG_TASKS; i++) {
             builder.project("Long " + i, LONG_MS, null);
         }
-        List<String> finals = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
+        builder.project("Medium", MEDIUM_MS, null);
+        List<String> finals = new ArrayList<>(List.of("Medium"));
+        for (int i = 1; i <= 4; i++) {
             builder.project("Short " + i, 300, null);
             finals.add("Short " + i);
         }
@@ -80,7 +83,11 @@ class GracefulShutdownIT {
         });
         ReplicaProcess b = a == first ? second : first;
         List<Attempt> longOnA = runningLongTasks(runId, a.workerId());
-        System.out.printf("[it] long tasks running on %s: %s; %s will take them over%n", a.name(), longOnA, b.name());
+        // Everything else A runs now is short enough to finish within the grace period.
+        List<Attempt> othersOnA = runningTasks(runId, a.workerId()).stream()
+                .filter(t -> !t.task().startsWith("Long ")).toList();
+        System.out.printf("[it] running on %s: long %s, others %s; %s will take the long ones over%n", a.name(),
+                longOnA, othersOnA, b.name());
         assertFalse(longOnA.isEmpty(), "long tasks on " + a.name());
 
         long termAt = System.nanoTime();
@@ -95,6 +102,13 @@ class GracefulShutdownIT {
                 a.name() + " should exit normally on SIGTERM, exit code " + exit.getAsInt() + "\n" + a.logTail(40));
         assertTrue(exitAt - termAt >= GRACE.toNanos(),
                 a.name() + " exited before its grace period although long tasks were still running");
+
+        // Tasks that finished within the grace period were recorded by A itself before it exited.
+        for (Attempt finished : othersOnA) {
+            Map<String, Object> attempt = attempt(finished.taskId(), finished.attempt());
+            assertEquals("SUCCEEDED", attempt.get("outcome"), finished + " ended within " + a.name()
+                    + "'s grace period and must be recorded by it: " + attempt);
+        }
 
         // Nothing is left RUNNING under the stopped worker: it handed everything back before exiting.
         assertEquals(List.of(), Db.rows("SELECT name, attempt FROM task WHERE run_id = ? AND state = 'RUNNING'"
@@ -146,10 +160,14 @@ class GracefulShutdownIT {
     }
 
     private static List<Attempt> runningLongTasks(UUID runId, String workerId) {
+        return runningTasks(runId, workerId).stream().filter(t -> t.task().startsWith("Long ")).toList();
+    }
+
+    private static List<Attempt> runningTasks(UUID runId, String workerId) {
         List<Attempt> running = new ArrayList<>();
         for (Map<String, Object> row : Db.rows("""
                 SELECT id, name, attempt FROM task
-                 WHERE run_id = ? AND state = 'RUNNING' AND worker_id = ? AND name LIKE 'Long %' ORDER BY name
+                 WHERE run_id = ? AND state = 'RUNNING' AND worker_id = ? ORDER BY name
                 """, runId, workerId)) {
             running.add(new Attempt((Long) row.get("id"), (String) row.get("name"), (Integer) row.get("attempt")));
         }

@@ -8,7 +8,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +39,8 @@ class ReplicaCrashIT {
     private record Attempt(long taskId, String task, int attempt, String workerId) {
     }
 
-    /** A SIGKILLed replica, when its database sessions were gone, and the attempts it left open. */
-    private record Kill(ReplicaProcess victim, Timestamp diedAt, List<Attempt> open) {
+    /** A SIGKILLed replica, when it was killed (database clock), and the attempts it left unfinished. */
+    private record Kill(ReplicaProcess victim, Timestamp killedAt, List<Attempt> open) {
     }
 
     @AfterEach
@@ -63,9 +62,9 @@ class ReplicaCrashIT {
         long start = System.nanoTime();
         UUID runId = Api.submit(r3, lattice.json());
 
-        // First crash: whichever original replica is busiest, once it runs at least 2 tasks.
-        ReplicaProcess victim1 = awaitBusy(runId, List.of(r1, r2, r3), 2);
-        Kill kill1 = killAndCollectOpenAttempts(victim1, runId);
+        // First crash: the busiest original replica, once it runs at least 2 tasks.
+        Kill kill1 = killAndCollectOpenAttempts(awaitBusy(runId, List.of(r1, r2, r3), 2), runId);
+        ReplicaProcess victim1 = kill1.victim();
         ReplicaProcess r4 = replicas.start("crash-r4");
 
         // The reaper must hand the dead replica's tasks back once their 3 s leases expire.
@@ -74,8 +73,7 @@ class ReplicaCrashIT {
         // Second crash: another original replica, once it runs at least 2 tasks.
         List<ReplicaProcess> survivors = new ArrayList<>(List.of(r1, r2, r3));
         survivors.remove(victim1);
-        ReplicaProcess victim2 = awaitBusy(runId, survivors, 2);
-        Kill kill2 = killAndCollectOpenAttempts(victim2, runId);
+        Kill kill2 = killAndCollectOpenAttempts(awaitBusy(runId, survivors, 2), runId);
         ReplicaProcess r5 = replicas.start("crash-r5");
 
         r4.waitUntilReady();
@@ -107,18 +105,9 @@ class ReplicaCrashIT {
         assertTrue(Db.count("SELECT count(*) FROM task_attempt a JOIN task t ON t.id = a.task_id"
                 + " WHERE t.run_id = ? AND a.outcome = 'LOST'", runId) >= lostOnKill.size(), "LOST attempts");
 
-        // The attempts a killed replica had not finished when it died are exactly the ones it left open.
+        // Nothing of a killed replica's was left unfinished but what the snapshot saw when it died.
         for (Kill kill : List.of(kill1, kill2)) {
-            Set<Attempt> endedAfterDeath = new HashSet<>();
-            for (Map<String, Object> row : Db.rows("""
-                    SELECT a.task_id, t.name, a.attempt FROM task_attempt a JOIN task t ON t.id = a.task_id
-                     WHERE t.run_id = ? AND a.worker_id = ? AND a.outcome IS DISTINCT FROM 'SUCCEEDED'
-                       AND (a.finished_at IS NULL OR a.finished_at >= ?)
-                    """, runId, kill.victim().workerId(), kill.diedAt())) {
-                endedAfterDeath.add(new Attempt((Long) row.get("task_id"), (String) row.get("name"),
-                        (Integer) row.get("attempt"), kill.victim().workerId()));
-            }
-            assertEquals(Set.copyOf(kill.open()), endedAfterDeath,
+            assertEquals(Set.copyOf(kill.open()), Set.copyOf(unfinishedAttempts(runId, kill.victim(), kill.killedAt())),
                     "attempts of " + kill.victim().name() + " not finished when it died");
         }
 
@@ -160,39 +149,68 @@ class ReplicaCrashIT {
         // only on their next poll. So their share is reported, not asserted.
     }
 
-    /** Waits until one of {@code candidates} runs at least {@code minRunning} tasks of the run; returns the busiest. */
-    private static ReplicaProcess awaitBusy(UUID runId, List<ReplicaProcess> candidates, int minRunning) {
-        return Await.until("a replica of " + candidates + " running >= " + minRunning + " tasks of run " + runId,
-                Duration.ofSeconds(30), 50, () -> {
-                    Map<String, Long> running = RunChecks.runningByWorker(runId);
+    /** A replica chosen to be killed, and the database clock when it was chosen. */
+    private record Target(ReplicaProcess replica, Timestamp at) {
+    }
+
+    /**
+     * Waits until one of {@code candidates} runs at least {@code minRunning} tasks of the run, one
+     * of them claimed in the last 30 ms (so with latencies of 100 ms or more it is certainly
+     * still running when the kill follows a moment later); returns the busiest such replica.
+     */
+    private static Target awaitBusy(UUID runId, List<ReplicaProcess> candidates, int minRunning) {
+        return Await.until("a replica of " + candidates + " running >= " + minRunning + " tasks of run " + runId
+                + ", one just claimed", Duration.ofSeconds(30), 20, () -> {
+                    List<Map<String, Object>> rows = Db.rows("""
+                            SELECT worker_id, count(*) AS running, now() AS at,
+                                   max(started_at) > now() - interval '30 milliseconds' AS fresh
+                              FROM task WHERE run_id = ? AND state = 'RUNNING' GROUP BY worker_id
+                            """, runId);
                     assertEquals("RUNNING", Db.scalar("SELECT state FROM run WHERE id = ?", runId),
                             "the run ended before the crash could happen; make the lattice longer");
-                    return candidates.stream()
-                            .filter(r -> running.getOrDefault(r.workerId(), 0L) >= minRunning)
-                            .max(Comparator.comparingLong(r -> running.getOrDefault(r.workerId(), 0L)));
+                    Optional<Map<String, Object>> busiest = rows.stream()
+                            .filter(r -> candidates.stream().anyMatch(c -> c.workerId().equals(r.get("worker_id"))))
+                            .filter(r -> ((Number) r.get("running")).longValue() >= minRunning)
+                            .filter(r -> Boolean.TRUE.equals(r.get("fresh")))
+                            .max(Comparator.comparingLong(r -> ((Number) r.get("running")).longValue()));
+                    return busiest.map(r -> new Target(candidates.stream()
+                            .filter(c -> c.workerId().equals(r.get("worker_id"))).findFirst().orElseThrow(),
+                            (Timestamp) r.get("at")));
                 });
     }
 
     /**
-     * SIGKILLs the replica, then reads the attempts it left open: those it was running when it
-     * died. It reads them once the dead process's database sessions are gone, so no statement
-     * it sent can still commit, and nothing but the reaper can close these attempts any more.
+     * SIGKILLs the replica, then reads the attempts it had not finished when it died: those still
+     * open, plus those the reaper already closed since the kill (on a loaded machine the lease
+     * can run out before the snapshot is taken). It reads them once the dead process's database
+     * sessions are gone, so no statement it sent can still commit, and nothing but the reaper can
+     * close these attempts any more.
      */
-    private static Kill killAndCollectOpenAttempts(ReplicaProcess victim, UUID runId) {
+    private static Kill killAndCollectOpenAttempts(Target target, UUID runId) {
+        ReplicaProcess victim = target.replica();
+        long start = System.nanoTime();
         victim.sigkill();
         Db.awaitSessionsGone(victim.name(), Duration.ofSeconds(10));
-        Timestamp diedAt = (Timestamp) Db.scalar("SELECT now()");
+        List<Attempt> open = unfinishedAttempts(runId, victim, target.at());
+        System.out.printf("[it] %s died with %d unfinished attempt(s) (snapshot %d ms after the kill): %s%n",
+                victim.name(), open.size(), (System.nanoTime() - start) / 1_000_000, open);
+        assertFalse(open.isEmpty(), victim.name() + " was killed while running tasks, yet left no unfinished attempt");
+        return new Kill(victim, target.at(), open);
+    }
+
+    /** Attempts of the victim still open, or ended other than SUCCEEDED at or after {@code killedAt}. */
+    private static List<Attempt> unfinishedAttempts(UUID runId, ReplicaProcess victim, Timestamp killedAt) {
         List<Attempt> open = new ArrayList<>();
         for (Map<String, Object> row : Db.rows("""
                 SELECT a.task_id, t.name, a.attempt FROM task_attempt a JOIN task t ON t.id = a.task_id
-                 WHERE t.run_id = ? AND a.worker_id = ? AND a.outcome IS NULL ORDER BY t.name
-                """, runId, victim.workerId())) {
+                 WHERE t.run_id = ? AND a.worker_id = ?
+                   AND (a.outcome IS NULL OR (a.outcome <> 'SUCCEEDED' AND a.finished_at >= ?))
+                 ORDER BY t.name
+                """, runId, victim.workerId(), killedAt)) {
             open.add(new Attempt((Long) row.get("task_id"), (String) row.get("name"), (Integer) row.get("attempt"),
                     victim.workerId()));
         }
-        System.out.printf("[it] %s died with %d open attempt(s): %s%n", victim.name(), open.size(), open);
-        assertFalse(open.isEmpty(), victim.name() + " was killed while running tasks, yet left no open attempt");
-        return new Kill(victim, diedAt, open);
+        return open;
     }
 
     private static void awaitOutcomes(List<Attempt> attempts, String outcome, Duration timeout) {
