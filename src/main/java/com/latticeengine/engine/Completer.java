@@ -10,6 +10,8 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ public class Completer {
     private final LatticeConfig.Worker config;
     private final EngineMetrics metrics;
     private final BlockingQueue<TaskStore.Success> pending = new LinkedBlockingQueue<>();
+    /** Fencing tokens of successes not yet committed: their leases must still be renewed. */
+    private final Map<Long, Integer> unrecorded = new ConcurrentHashMap<>();
     private volatile boolean running;
     private Thread thread;
 
@@ -54,7 +58,12 @@ public class Completer {
     }
 
     void submit(TaskStore.Success success) {
+        unrecorded.put(success.taskId(), success.attempt());
         pending.add(success);
+    }
+
+    Map<Long, Integer> unrecordedAttempts() {
+        return Map.copyOf(unrecorded);
     }
 
     /** Waits until everything submitted so far is recorded (or the grace period ends). */
@@ -108,6 +117,14 @@ public class Completer {
      * given the tasks to other workers and these results could not pass the fence anyway.
      */
     private void record(List<TaskStore.Success> batch) {
+        try {
+            recordUntilLeaseEnds(batch);
+        } finally {
+            batch.forEach(s -> unrecorded.remove(s.taskId(), s.attempt()));
+        }
+    }
+
+    private void recordUntilLeaseEnds(List<TaskStore.Success> batch) {
         long giveUpAt = System.nanoTime() + config.lease().toNanos();
         while (true) {
             try {

@@ -4,6 +4,7 @@ import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.store.TaskStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,8 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class LeaseKeeper {
+
+    private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
 
     private final Worker worker;
     private final TaskStore store;
@@ -30,7 +33,7 @@ public class LeaseKeeper {
     @Scheduled(every = "${lattice.worker.heartbeat}", skipExecutionIf = Scheduled.ApplicationNotRunning.class,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void beat() {
-        Map<Long, Integer> attempts = worker.runningAttempts();
+        Map<Long, Integer> attempts = worker.heldAttempts();
         if (attempts.isEmpty()) {
             return;
         }
@@ -47,5 +50,28 @@ public class LeaseKeeper {
                 worker.revoke(id, attempt);
             }
         });
+    }
+
+    /**
+     * After a claim failed (say, the database restarted mid-commit), tasks it took anyway sit
+     * RUNNING under this worker with no processor; they go back to READY now, not a lease later.
+     */
+    @Scheduled(every = "${lattice.worker.heartbeat}", skipExecutionIf = Scheduled.ApplicationNotRunning.class,
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void handBackOrphans() {
+        if (!worker.takeClaimUncertain()) {
+            return;
+        }
+        try {
+            Map<Long, Integer> orphans = new java.util.HashMap<>(store.claimedBy(worker.workerId(), leaseMs / 10));
+            worker.heldAttempts().keySet().forEach(orphans::remove);
+            if (!orphans.isEmpty()) {
+                store.handBack(worker.workerId(), orphans);
+                LOG.infof("handed back %d task(s) claimed by a claim whose reply was lost", orphans.size());
+            }
+        } catch (Exception e) {
+            database.failed("orphan check", e);
+            worker.markClaimUncertain();
+        }
     }
 }

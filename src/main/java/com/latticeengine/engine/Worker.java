@@ -41,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -85,6 +86,8 @@ public class Worker {
     private final Map<Long, Execution> running = new ConcurrentHashMap<>();
     private final Semaphore wakeups = new Semaphore(0);
     private volatile boolean accepting;
+    /** A claim failed in a way that may have committed anyway: the lease keeper looks for orphans. */
+    private final AtomicBoolean claimUncertain = new AtomicBoolean();
     private volatile Instant lastPoll = Instant.now();
     private Semaphore slots;
     private ExecutorService executor;
@@ -175,6 +178,22 @@ public class Worker {
         return attempts;
     }
 
+    /** Running tasks plus finished ones whose success is not committed yet: every lease this replica needs. */
+    Map<Long, Integer> heldAttempts() {
+        Map<Long, Integer> attempts = new HashMap<>(completer.unrecordedAttempts());
+        attempts.putAll(runningAttempts());
+        return attempts;
+    }
+
+    /** True once after a claim failed; the caller then checks for tasks claimed without our knowing. */
+    boolean takeClaimUncertain() {
+        return claimUncertain.getAndSet(false);
+    }
+
+    void markClaimUncertain() {
+        claimUncertain.set(true);
+    }
+
     /** The task was taken from this replica: stop its processor and record nothing. */
     void revoke(long taskId, int attempt) {
         Execution execution = running.get(taskId);
@@ -201,7 +220,8 @@ public class Worker {
             inputs = claimed.isEmpty() ? Map.of() : store.inputsOf(claimed.stream().map(ClaimedTask::id).toList());
             database.succeeded();
         } catch (Exception e) {
-            // Tasks claimed without their inputs stay RUNNING until their lease runs out; the reaper returns them.
+            // The claim may have committed without us knowing which tasks it took: the lease keeper hands them back.
+            claimUncertain.set(true);
             database.failed("claim", e);
             slots.release(free);
             return;

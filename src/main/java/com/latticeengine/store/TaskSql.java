@@ -221,6 +221,16 @@ final class TaskSql {
             """;
 
     /**
+     * Tasks the database says this worker runs. After a claim whose commit reply was lost, some
+     * of them may be unknown to the worker; they are handed back instead of waiting for their
+     * lease to run out. Params: worker, minimum age ms (younger claims may still be starting).
+     */
+    static final String CLAIMED_BY = """
+            SELECT id, attempt FROM task
+             WHERE state = 'RUNNING' AND worker_id = ? AND started_at < now() - ? * interval '1 millisecond'
+            """;
+
+    /**
      * Gives tasks back at shutdown: READY at once for another replica, and the attempt is not
      * charged against the task's budget because the task did nothing wrong.
      * Params: ids, attempts, worker.

@@ -245,6 +245,21 @@ public class TaskStore {
         return held;
     }
 
+    /** The fencing tokens of tasks RUNNING under this worker for at least {@code minAgeMs}. */
+    public Map<Long, Integer> claimedBy(String workerId, long minAgeMs) throws SQLException {
+        Map<Long, Integer> claimed = new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TaskSql.CLAIMED_BY)) {
+            ps.setString(1, workerId);
+            ps.setLong(2, minAgeMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.put(rs.getLong(1), rs.getInt(2));
+                }
+            }
+        }
+        return claimed;
+    }
+
     /** Takes back up to {@code limit} tasks whose lease expired; their attempts end LOST. */
     @Transactional
     public Outcome reapExpired(int limit) throws SQLException {

@@ -131,6 +131,19 @@ class TaskStoreTest {
     }
 
     @Test
+    void claimedByListsOnlyThisWorkersRunningTasksOlderThanTheGivenAge() throws Exception {
+        submit(Lattice.create().project("Old", 1).project("New", 1).project("Other", 1));
+        List<ClaimedTask> mine = store.claim("w1", 2, LEASE_MS);
+        store.claim("w2", 1, LEASE_MS);
+        String old = mine.get(0).name();
+        execute("UPDATE task SET started_at = now() - interval '1 minute' WHERE name = '" + old + "'");
+        Map<Long, Integer> orphans = store.claimedBy("w1", 10_000);
+        assertEquals(Map.of(mine.get(0).id(), 1), orphans, "only w1's task claimed over 10 s ago");
+        store.handBack("w1", orphans);
+        assertEquals("READY", row(old, "state"));
+    }
+
+    @Test
     void aRetryableFailureWaitsOutItsBackoffBeforeTheNextClaim() throws Exception {
         submit(Lattice.create().project("A", 1));
         ClaimedTask claimed = store.claim("w1", 1, LEASE_MS).get(0);
