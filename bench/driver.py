@@ -20,7 +20,7 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JVM_FLAGS = ["-Xmx256m", "-XX:+UseSerialGC"]
+JVM_FLAGS = ["-Xmx192m", "-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=48m", "-Xss512k"]
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", os.environ.get("LATTICE_DB_USER", "postgres")
 
 
@@ -386,7 +386,7 @@ def report(args, r):
           f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; commit {r['commit']}; command: `{r['command']}`",
           f"- machine: {os.cpu_count()} cores, {r['pg_version']}, synchronous_commit={r['sync_commit']}; "
           f"load average at start {r['load']}",
-          f"- replicas: `java -Xmx256m -XX:+UseSerialGC -jar target/quarkus-app/quarkus-run.jar`, "
+          f"- replicas: `java {' '.join(JVM_FLAGS)} -jar target/quarkus-app/quarkus-run.jar`, "
           f"lattice.worker.concurrency={args.concurrency}, simulated latency 0 ms unless stated",
           f"- notify key on this branch: {'yes' if r['notify_key'] else 'no (polling-only run uses the same config)'}"]
     if r["drift"]:
@@ -421,7 +421,8 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(ROOT, "target/bench"))
     ap.add_argument("--pidfile", required=True)
     ap.add_argument("--command", default="scripts/bench")
-    ap.add_argument("--concurrency", type=int, default=8)
+    # 20 slots per replica: the same number of threads as the db-scheduler baseline.
+    ap.add_argument("--concurrency", type=int, default=20)
     args = ap.parse_args()
     q = args.quick
     args.s1 = 2000 if q else 20000

@@ -43,6 +43,13 @@ final class TaskSql {
 
     static final String CLAIM = CLAIM_TEMPLATE.formatted("limit_key IS NULL");
 
+    /**
+     * A claim need not wait for its WAL flush: if the server crashes before the flush, the claim
+     * never happened, the task is READY again after recovery, and the worker's result fails the
+     * fence. Completions keep synchronous commits, since they store outputs.
+     */
+    static final String ASYNC_COMMIT = "SET LOCAL synchronous_commit TO off";
+
     static final String CLAIM_LIMITED = CLAIM_TEMPLATE.formatted("""
             limit_key IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM rate_limit_hold h

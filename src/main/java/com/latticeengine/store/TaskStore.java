@@ -52,8 +52,12 @@ public class TaskStore {
     }
 
     /** Claims up to {@code limit} READY tasks that have no shared provider limit. */
+    @Transactional
     public List<ClaimedTask> claim(String workerId, int limit, long leaseMs) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.ASYNC_COMMIT)) {
+                ps.execute();
+            }
             return claim(c, TaskSql.CLAIM, workerId, limit, leaseMs);
         }
     }
@@ -65,6 +69,9 @@ public class TaskStore {
     @Transactional
     public List<ClaimedTask> claimLimited(String workerId, int limit, long leaseMs, int cap) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.ASYNC_COMMIT)) {
+                ps.execute();
+            }
             try (PreparedStatement ps = c.prepareStatement(TaskSql.LOCK_LIMITED_CLAIMS)) {
                 ps.execute();
             }
