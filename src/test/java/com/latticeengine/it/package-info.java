@@ -9,6 +9,8 @@
  *   <li>{@link com.latticeengine.it.ReplicaCrashIT}: replicas SIGKILLed mid-run; their attempts end LOST and rerun.</li>
  *   <li>{@link com.latticeengine.it.GracefulShutdownIT}: SIGTERM hands unfinished tasks back at once.</li>
  *   <li>{@link com.latticeengine.it.PostgresRestartIT}: the database restarts mid-run (local Debian cluster only).</li>
+ *   <li>{@link com.latticeengine.it.LlmCapIT}: two replicas against a fake OpenAI server keep
+ *       {@code lattice.llm.max-concurrent} cluster-wide (the fake counts requests in flight).</li>
  * </ul>
  *
  * <p>Run them with {@code ./mvnw -B verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false}
