@@ -81,7 +81,7 @@ final class TaskSql {
                    finished_at = now(), lease_expires_at = NULL
               FROM unnest(?::bigint[], ?::int[], ?::text[]) AS c(id, attempt, output)
              WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = ?
-            RETURNING t.id, t.run_id
+            RETURNING t.id, t.run_id, t.limit_key IS NOT NULL
             """;
 
     /**
@@ -165,7 +165,7 @@ final class TaskSql {
                    error = c.error, worker_id = NULL, lease_expires_at = NULL
               FROM (SELECT ?::boolean AS retry, ?::bigint AS backoff_ms, ?::text AS error) c
              WHERE t.id = ? AND t.attempt = ? AND t.state = 'RUNNING' AND t.worker_id = ?
-            RETURNING t.state, t.run_id
+            RETURNING t.state, t.run_id, t.limit_key IS NOT NULL
             """;
 
     /**

@@ -138,6 +138,7 @@ public class TaskStore {
         try (Connection c = dataSource.getConnection()) {
             Set<Long> applied = new LinkedHashSet<>();
             Set<UUID> runIds = new LinkedHashSet<>();
+            boolean freedLimitedSlot = false;
             try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_SUCCEEDED)) {
                 ps.setArray(1, Jdbc.longs(c, successes.stream().map(Success::taskId).toList()));
                 ps.setArray(2, Jdbc.ints(c, successes.stream().map(Success::attempt).toList()));
@@ -147,6 +148,7 @@ public class TaskStore {
                     while (rs.next()) {
                         applied.add(rs.getLong(1));
                         runIds.add(rs.getObject(2, UUID.class));
+                        freedLimitedSlot |= rs.getBoolean(3);
                     }
                 }
             }
@@ -158,7 +160,10 @@ public class TaskStore {
                     s.outputJson(), s.usage())).toList());
             cacheOutputs(c, fenced.stream().filter(s -> s.cacheKey() != null && !s.usage().cached()).toList());
             int madeReady = releaseDownstream(c, applied);
-            notifyIfReady(c, madeReady);
+            if (madeReady > 0 || freedLimitedSlot) {
+                // A freed slot under a cluster-wide cap lets any replica claim a waiting limited task.
+                notifyReady(c);
+            }
             return new Outcome(applied, runIds, madeReady);
         }
     }
@@ -174,6 +179,7 @@ public class TaskStore {
         try (Connection c = dataSource.getConnection()) {
             String state;
             UUID runId;
+            boolean freedLimitedSlot;
             try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_FAILED_OR_RETRY)) {
                 ps.setBoolean(1, retryable);
                 ps.setLong(2, backoffMs);
@@ -187,11 +193,14 @@ public class TaskStore {
                     }
                     state = rs.getString(1);
                     runId = rs.getObject(2, UUID.class);
+                    freedLimitedSlot = rs.getBoolean(3);
                 }
             }
             closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error, null, AttemptUsage.NONE)));
             int madeReady = "FAILED".equals(state) ? propagateFailure(c, Set.of(taskId)) : 0;
-            notifyIfReady(c, madeReady);
+            if (madeReady > 0 || freedLimitedSlot) {
+                notifyReady(c);
+            }
             return new Outcome(Set.of(taskId), Set.of(runId), madeReady);
         }
     }
