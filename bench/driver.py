@@ -421,8 +421,7 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(ROOT, "target/bench"))
     ap.add_argument("--pidfile", required=True)
     ap.add_argument("--command", default="scripts/bench")
-    # 20 slots per replica: the same number of threads as the db-scheduler baseline.
-    ap.add_argument("--concurrency", type=int, default=20)
+    ap.add_argument("--concurrency", type=int, default=8)
     args = ap.parse_args()
     q = args.quick
     args.s1 = 2000 if q else 20000

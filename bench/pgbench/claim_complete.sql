@@ -35,7 +35,7 @@ UPDATE task t
        finished_at = now(), lease_expires_at = NULL
   FROM unnest(ARRAY[:id::bigint], ARRAY[:attempt::int], ARRAY['{"project":"pgbench","summary":"no-op"}']::text[]) AS c(id, attempt, output)
  WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
-RETURNING t.id, t.run_id;
+RETURNING t.id, t.run_id, t.limit_key IS NOT NULL;
 UPDATE task_attempt a
    SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,
        model = c.model, input_tokens = c.input_tokens, output_tokens = c.output_tokens,

@@ -37,7 +37,7 @@ UPDATE task t
        finished_at = now(), lease_expires_at = NULL
   FROM unnest(:ids::bigint[], :attempts::int[], array_fill('{"project":"pgbench","summary":"no-op"}'::text, ARRAY[:n::int])) AS c(id, attempt, output)
  WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
-RETURNING t.id, t.run_id;
+RETURNING t.id, t.run_id, t.limit_key IS NOT NULL;
 UPDATE task_attempt a
    SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,
        model = c.model, input_tokens = c.input_tokens, output_tokens = c.output_tokens,
