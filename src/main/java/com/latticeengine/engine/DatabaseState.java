@@ -24,8 +24,4 @@ public class DatabaseState {
             LOG.info("database reachable again; workers resume");
         }
     }
-
-    public boolean isUp() {
-        return up.get();
-    }
 }

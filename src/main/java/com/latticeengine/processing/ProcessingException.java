@@ -10,11 +10,6 @@ public class ProcessingException extends Exception {
         this.retryable = retryable;
     }
 
-    public ProcessingException(String message, boolean retryable, Throwable cause) {
-        super(message, cause);
-        this.retryable = retryable;
-    }
-
     public static ProcessingException retryable(String message) {
         return new ProcessingException(message, true);
     }
