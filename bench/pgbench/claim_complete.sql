@@ -2,11 +2,13 @@
 -- copied from src/main/java/com/latticeengine/store/TaskSql.java (the ? placeholders replaced
 -- by pgbench variables; scripts/bench checks that the statement text still matches TaskSql).
 -- Run with: pgbench -n -M prepared -f claim_complete.sql -c N -T S  (on a table pre-filled by setup.sql)
--- 1) claim (autocommit) -- TaskSql.CLAIM with limit 1
+-- 1) claim, its own transaction with TaskSql.CLAIM_SETTINGS -- TaskSql.CLAIM with limit 1
+BEGIN;
+SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true);
 WITH picked AS MATERIALIZED (
     SELECT id FROM task
      WHERE state = 'READY' AND available_at <= now() AND limit_key IS NULL
-     ORDER BY available_at, id
+     ORDER BY priority DESC, available_at, id
      LIMIT 1
        FOR UPDATE SKIP LOCKED
 ), claimed AS (
@@ -23,6 +25,7 @@ SELECT c.id, c.run_id, c.name, c.project::text, c.attempt,
        r.requirements, r.processor, r.task_timeout_ms, r.options::text, c.limit_key
   FROM claimed c JOIN run r ON r.id = c.run_id
 \gset
+COMMIT;
 -- 2) the claimed task's inputs (autocommit) -- TaskSql.INPUTS
 SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output::text, f.error
   FROM task_input i JOIN task f ON f.id = i.from_task

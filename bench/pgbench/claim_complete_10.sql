@@ -2,12 +2,14 @@
 -- copied from src/main/java/com/latticeengine/store/TaskSql.java (the ? placeholders replaced
 -- by pgbench variables; scripts/bench checks that the statement text still matches TaskSql).
 -- Run with: pgbench -n -M prepared -f claim_complete_10.sql -c N -T S  (on a table pre-filled by setup.sql)
--- 1) claim (autocommit) -- TaskSql.CLAIM with limit 10; the final SELECT list is wrapped in array_agg so
+-- 1) claim, its own transaction with TaskSql.CLAIM_SETTINGS -- TaskSql.CLAIM with limit 10; the final SELECT list is wrapped in array_agg so
 --    pgbench can keep the ids (\gset takes one row); the CTEs and the join are unchanged
+BEGIN;
+SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true);
 WITH picked AS MATERIALIZED (
     SELECT id FROM task
      WHERE state = 'READY' AND available_at <= now() AND limit_key IS NULL
-     ORDER BY available_at, id
+     ORDER BY priority DESC, available_at, id
      LIMIT 10
        FOR UPDATE SKIP LOCKED
 ), claimed AS (
@@ -25,6 +27,7 @@ SELECT array_agg(c.id)::text AS ids, array_agg(c.attempt)::text AS attempts, (ar
        array_agg(r.task_timeout_ms), array_agg(r.options::text), array_agg(c.limit_key), count(*) AS n
   FROM claimed c JOIN run r ON r.id = c.run_id
 \gset
+COMMIT;
 -- 2) the claimed task's inputs (autocommit) -- TaskSql.INPUTS
 SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output::text, f.error
   FROM task_input i JOIN task f ON f.id = i.from_task

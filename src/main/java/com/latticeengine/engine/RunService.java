@@ -91,7 +91,7 @@ public class RunService {
         for (Project project : submission.lattice().projects()) {
             String name = project.name();
             tasks.add(new NewRun.Task(name, position++, project.layer(), json(project.fields()),
-                    graph.upstreamOf(name).size()));
+                    graph.upstreamOf(name).size(), graph.pathLengthToEnd(name)));
             int inputPosition = 0;
             for (Input input : graph.inputsOf(name)) {
                 links.add(new NewRun.Link(name, inputPosition++, input.fromProject(), input.relation().wireName(),

@@ -24,6 +24,7 @@ public final class LatticeGraph {
     private final int[][] downstreamIdx;
     private final List<String> cycle;     // empty when acyclic
     private final List<String> topoOrder; // null when cyclic
+    private final int[] pathToEnd;        // null when cyclic
 
     private LatticeGraph(List<String> names, Map<String, Integer> index, List<List<Input>> inputs) {
         this.names = Collections.unmodifiableList(names);
@@ -54,6 +55,7 @@ public final class LatticeGraph {
         }
         this.cycle = detectCycle();
         this.topoOrder = cycle.isEmpty() ? kahn() : null;
+        this.pathToEnd = cycle.isEmpty() ? longestPathsToEnd() : null;
     }
 
     /**
@@ -139,6 +141,18 @@ public final class LatticeGraph {
         return topoOrder;
     }
 
+    /**
+     * Number of projects on the longest dependency chain that starts at this project: 1 for a
+     * project nothing depends on. Running the project with the longest chain first is the
+     * critical-path list schedule, which keeps slots busy when a lattice is wider than its slots.
+     */
+    public int pathLengthToEnd(String name) {
+        if (pathToEnd == null) {
+            throw new IllegalStateException("lattice has a cycle: " + String.join(" -> ", cycle));
+        }
+        return pathToEnd[idx(name)];
+    }
+
     /** One cycle in dependency order, starting at its earliest-submitted project and repeating it at the end. */
     public Optional<List<String>> findCycle() {
         return cycle.isEmpty() ? Optional.empty() : Optional.of(cycle);
@@ -176,6 +190,19 @@ public final class LatticeGraph {
             order.add(names.get(queue[i]));
         }
         return List.copyOf(order);
+    }
+
+    private int[] longestPathsToEnd() {
+        int[] length = new int[names.size()];
+        for (int i = topoOrder.size() - 1; i >= 0; i--) {
+            int v = index.get(topoOrder.get(i));
+            int longest = 0;
+            for (int w : downstreamIdx[v]) {
+                longest = Math.max(longest, length[w]);
+            }
+            length[v] = longest + 1;
+        }
+        return length;
     }
 
     /** Iterative three-colour DFS; the explicit stack is exactly the current path, so a back edge yields the cycle. */

@@ -16,7 +16,8 @@ public record NewRun(
         List<Task> tasks,
         List<Link> links) {
 
-    public record Task(String name, int position, int layer, String projectJson, int remainingInputs) {
+    /** {@code priority}: claims take READY tasks with a higher priority first. */
+    public record Task(String name, int position, int layer, String projectJson, int remainingInputs, int priority) {
     }
 
     /** One input link; {@code position} orders the inputs of {@code toName}. */

@@ -17,11 +17,12 @@ final class RunSql {
     /** All tasks of a run in one statement; tasks without inputs start READY. */
     static final String INSERT_TASKS = """
             INSERT INTO task (run_id, name, position, layer, project, state, remaining_inputs, max_attempt, limit_key,
-                              ready_at)
+                              ready_at, priority)
             SELECT ?, x.name, x.position, x.layer, x.project::jsonb,
                    CASE WHEN x.remaining = 0 THEN 'READY' ELSE 'WAITING' END, x.remaining, ?, ?,
-                   CASE WHEN x.remaining = 0 THEN now() END
-              FROM unnest(?::text[], ?::int[], ?::int[], ?::text[], ?::int[]) AS x(name, position, layer, project, remaining)
+                   CASE WHEN x.remaining = 0 THEN now() END, x.priority
+              FROM unnest(?::text[], ?::int[], ?::int[], ?::text[], ?::int[], ?::int[])
+                   AS x(name, position, layer, project, remaining, priority)
             """;
 
     /** All input links of a run in one statement, resolved by task name within the run. */

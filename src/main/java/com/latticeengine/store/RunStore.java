@@ -55,6 +55,7 @@ public class RunStore {
                 ps.setArray(6, Jdbc.ints(c, tasks.stream().map(NewRun.Task::layer).toList()));
                 ps.setArray(7, Jdbc.texts(c, tasks.stream().map(NewRun.Task::projectJson).toList()));
                 ps.setArray(8, Jdbc.ints(c, tasks.stream().map(NewRun.Task::remainingInputs).toList()));
+                ps.setArray(9, Jdbc.ints(c, tasks.stream().map(NewRun.Task::priority).toList()));
                 ps.executeUpdate();
             }
             if (!run.links().isEmpty()) {

@@ -11,9 +11,11 @@ final class TaskSql {
     }
 
     /**
-     * Claim up to ? READY tasks whose backoff has passed. SKIP LOCKED lets every replica claim
-     * at once without waiting on or double-taking each other's rows; the attempt row is written
-     * in the same statement so the history never misses a started attempt. %s narrows the
+     * Claim up to ? READY tasks whose backoff has passed: the highest priority (the longest chain
+     * of work still behind the task, see LatticeGraph.pathLengthToEnd) first, then the longest
+     * ready. SKIP LOCKED lets every replica claim at once without waiting on or double-taking
+     * each other's rows; the attempt row is written in the same statement so the history never
+     * misses a started attempt. %s narrows the
      * candidates to unlimited tasks or to limited ones whose key is not on hold. The candidates
      * are picked once (MATERIALIZED): a plan that re-ran a LIMIT subquery per row could claim
      * far more than the limit.
@@ -23,7 +25,7 @@ final class TaskSql {
             WITH picked AS MATERIALIZED (
                 SELECT id FROM task
                  WHERE state = 'READY' AND available_at <= now() AND %s
-                 ORDER BY available_at, id
+                 ORDER BY priority DESC, available_at, id
                  LIMIT ?
                    FOR UPDATE SKIP LOCKED
             ), claimed AS (
@@ -44,11 +46,17 @@ final class TaskSql {
     static final String CLAIM = CLAIM_TEMPLATE.formatted("limit_key IS NULL");
 
     /**
+     * Settings of a claim transaction, in one round trip.
      * A claim need not wait for its WAL flush: if the server crashes before the flush, the claim
      * never happened, the task is READY again after recovery, and the worker's result fails the
      * fence. Completions keep synchronous commits, since they store outputs.
+     * No sort: a queue's statistics are usually taken while it is nearly empty, and with them the
+     * planner read every READY row through task_unfinished_idx and sorted them all to take the
+     * first few (12 ms per claim with 20,000 READY tasks, against 0.08 ms walking the ready index
+     * in order and stopping at the limit).
      */
-    static final String ASYNC_COMMIT = "SET LOCAL synchronous_commit TO off";
+    static final String CLAIM_SETTINGS =
+            "SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true)";
 
     static final String CLAIM_LIMITED = CLAIM_TEMPLATE.formatted("""
             limit_key IS NOT NULL

@@ -55,7 +55,7 @@ public class TaskStore {
     @Transactional
     public List<ClaimedTask> claim(String workerId, int limit, long leaseMs) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(TaskSql.ASYNC_COMMIT)) {
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.CLAIM_SETTINGS)) {
                 ps.execute();
             }
             return claim(c, TaskSql.CLAIM, workerId, limit, leaseMs);
@@ -69,7 +69,7 @@ public class TaskStore {
     @Transactional
     public List<ClaimedTask> claimLimited(String workerId, int limit, long leaseMs, int cap) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(TaskSql.ASYNC_COMMIT)) {
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.CLAIM_SETTINGS)) {
                 ps.execute();
             }
             try (PreparedStatement ps = c.prepareStatement(TaskSql.LOCK_LIMITED_CLAIMS)) {

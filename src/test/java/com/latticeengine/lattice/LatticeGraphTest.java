@@ -35,6 +35,25 @@ class LatticeGraphTest {
     }
 
     @Test
+    void pathLengthToEndCountsTheLongestChainOfProjectsFromEachProject() {
+        // A -> B -> C -> D and A -> E; F stands alone; E is also D's parent-less sibling input.
+        LatticeGraph g = LatticeGraph.of(new Lattice(
+                List.of(p("A", null), p("B", "A"), p("C", "B"), p("D", "C"), p("E", "A"), p("F", null)),
+                List.of(f("E", "D", "x"))));
+        assertEquals(4, g.pathLengthToEnd("A"));
+        assertEquals(3, g.pathLengthToEnd("B"));
+        assertEquals(2, g.pathLengthToEnd("E"));
+        assertEquals(1, g.pathLengthToEnd("D"));
+        assertEquals(1, g.pathLengthToEnd("F"));
+    }
+
+    @Test
+    void pathLengthToEndRefusesACyclicLattice() {
+        LatticeGraph g = LatticeGraph.of(new Lattice(List.of(p("A", "B"), p("B", "A")), List.of()));
+        assertThrows(IllegalStateException.class, () -> g.pathLengthToEnd("A"));
+    }
+
+    @Test
     void flowsFromDifferentSourcesSharingDataTypeAreNotMerged() {
         LatticeGraph g = LatticeGraph.of(new Lattice(List.of(p("A", null), p("B", null), p("C", null)),
                 List.of(f("A", "C", "requirements"), f("B", "C", "requirements"))));

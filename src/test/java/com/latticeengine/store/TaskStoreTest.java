@@ -5,6 +5,7 @@ import com.latticeengine.engine.Reaper;
 import com.latticeengine.engine.RunService;
 import com.latticeengine.support.Lattice;
 import com.latticeengine.support.WorkerDisabledProfile;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -81,6 +82,78 @@ class TaskStoreTest {
             total += claimed;
         }
         assertEquals(50, total);
+    }
+
+    @Test
+    void aClaimTakesTheTaskWithTheLongestChainBehindItFirst() throws Exception {
+        // Side1..Side3 come first in submission order, but Head starts the chain Head -> Mid -> Tail.
+        submit(Lattice.create().project("Side1", 1).project("Side2", 1).project("Side3", 1)
+                .project("Head", 1).project("Mid", 2, "Head").project("Tail", 3, "Mid"));
+        assertEquals("3", row("Head", "priority"));
+        assertEquals(List.of("Head"), store.claim("w1", 1, LEASE_MS).stream().map(ClaimedTask::name).toList());
+        assertEquals(List.of("Side1", "Side2"), store.claim("w1", 2, LEASE_MS).stream().map(ClaimedTask::name).toList(),
+                "equal priorities go in ready order, then in submission order");
+    }
+
+    @Test
+    void aClaimReadsOnlyTheRowsItTakesEvenWithStatisticsOfAnEmptyQueue() throws Exception {
+        // Statistics taken when every task had finished say no task is READY.
+        Lattice finished = Lattice.create();
+        for (int i = 0; i < 3_000; i++) {
+            finished.project("done" + i, 1);
+        }
+        submit(finished);
+        execute("UPDATE task SET state = 'SUCCEEDED', finished_at = now()");
+        execute("ANALYZE task");
+        Lattice lattice = Lattice.create();
+        for (int i = 0; i < 2_000; i++) {
+            lattice.project("root" + i, 1);
+        }
+        submit(lattice);
+        String plan;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute(TaskSql.CLAIM_SETTINGS);
+            }
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + TaskSql.CLAIM)) {
+                ps.setInt(1, 8);
+                ps.setString(2, "w1");
+                ps.setLong(3, LEASE_MS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    plan = rs.getString(1);
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+        JsonNode picked = findPlan(mapper.readTree(plan).get(0).get("Plan"), "picked");
+        assertTrue(picked != null, "no plan for the picked CTE in " + plan);
+        assertTrue(!picked.toString().contains("\"Sort\""), "the claim sorted its candidates: " + picked);
+        assertTrue(picked.toString().contains("\"Index Name\":\"task_ready_idx\""), "not the ready index: " + picked);
+        assertTrue(maxRows(picked) <= 8, "the claim read more rows than it takes: " + picked);
+    }
+
+    private static JsonNode findPlan(JsonNode node, String subplan) {
+        if (subplan.equals(node.path("Subplan Name").asText()) || ("CTE " + subplan).equals(node.path("Subplan Name").asText())) {
+            return node;
+        }
+        for (JsonNode child : node.path("Plans")) {
+            JsonNode found = findPlan(child, subplan);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static long maxRows(JsonNode node) {
+        long max = node.path("Actual Rows").asLong();
+        for (JsonNode child : node.path("Plans")) {
+            max = Math.max(max, maxRows(child));
+        }
+        return max;
     }
 
     @Test
