@@ -4,7 +4,8 @@
 -- Run with: pgbench -n -M prepared -f claim_complete.sql -c N -T S  (on a table pre-filled by setup.sql)
 -- 1) claim, its own transaction with TaskSql.CLAIM_SETTINGS -- TaskSql.CLAIM with limit 1
 BEGIN;
-SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true);
+SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true),
+       set_config('jit', 'off', true);
 WITH picked AS MATERIALIZED (
     SELECT id FROM task
      WHERE state = 'READY' AND available_at <= now() AND limit_key IS NULL

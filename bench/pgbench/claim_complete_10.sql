@@ -5,7 +5,8 @@
 -- 1) claim, its own transaction with TaskSql.CLAIM_SETTINGS -- TaskSql.CLAIM with limit 10; the final SELECT list is wrapped in array_agg so
 --    pgbench can keep the ids (\gset takes one row); the CTEs and the join are unchanged
 BEGIN;
-SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true);
+SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true),
+       set_config('jit', 'off', true);
 WITH picked AS MATERIALIZED (
     SELECT id FROM task
      WHERE state = 'READY' AND available_at <= now() AND limit_key IS NULL
