@@ -33,8 +33,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Every process started here is destroyed by a JVM shutdown hook if the test did not stop it,
  * so no replica outlives the test JVM (short of the test JVM itself being SIGKILLed).
+ *
+ * <p>Public so that the ops ITs ({@code com.latticeengine.ops.RolesIT}, {@code ReadinessIT}) start
+ * their replicas the same way.
  */
-public final class ReplicaProcess {
+public final class ReplicaProcess implements AutoCloseable {
 
     /** 128 + SIGKILL(9): how the JDK reports a process killed by SIGKILL on Linux. */
     public static final int SIGKILL_EXIT = 137;
@@ -43,8 +46,11 @@ public final class ReplicaProcess {
 
     private static final Path JAR = Path.of(System.getProperty("lattice.it.jar", "target/quarkus-app/quarkus-run.jar"));
     private static final Path LOG_DIR = Path.of("target", "it-logs");
-    /** 60 s by default; -Dlattice.it.ready-timeout-s=N for a machine that is busy with other work. */
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("lattice.it.ready-timeout-s", 60));
+    /**
+     * 120 s by default, enough for two replicas starting at once on a busy 2-core machine;
+     * -Dlattice.it.ready-timeout-s=N for a machine that is busier still.
+     */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("lattice.it.ready-timeout-s", 120));
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -169,8 +175,7 @@ public final class ReplicaProcess {
     /** HTTP status of {@code /q/health/ready}, or -1 when the replica does not answer within 2 s. */
     public int readiness() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).GET().build();
+            HttpRequest request = HttpRequest.newBuilder(uri("/q/health/ready")).timeout(Duration.ofSeconds(2)).GET().build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
@@ -178,6 +183,22 @@ public final class ReplicaProcess {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /** Whatever the replica answers, error statuses included, for tests that check those. */
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> postJson(String path, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** SIGKILL (Process.destroyForcibly on Linux); waits for the exit and checks it was the signal. */
@@ -216,6 +237,20 @@ public final class ReplicaProcess {
                 process.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Graceful, unlike {@link #destroy()}: SIGTERM, then SIGKILL if the replica has not ended within
+     * 30 s, so a test using try-with-resources ends its replicas as a deployment would.
+     */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            sigterm();
+            if (awaitExit(Duration.ofSeconds(30)).isEmpty()) {
+                destroy();
             }
         }
     }

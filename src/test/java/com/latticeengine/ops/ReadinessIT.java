@@ -1,5 +1,7 @@
 package com.latticeengine.ops;
 
+import com.latticeengine.it.Db;
+import com.latticeengine.it.ReplicaProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,11 +29,11 @@ class ReadinessIT {
 
     @Test
     void readinessFollowsTheDatabaseAndLivenessDoesNot() throws Exception {
-        Matcher url = Pattern.compile("jdbc:postgresql://(127\\.0\\.0\\.1|localhost)(?::(\\d+))?/.*").matcher(JarProcess.DB_URL);
-        Assumptions.assumeTrue(url.matches(), "ReadinessIT needs a local Postgres; LATTICE_TEST_DB_URL is " + JarProcess.DB_URL);
+        Matcher url = Pattern.compile("jdbc:postgresql://(127\\.0\\.0\\.1|localhost)(?::(\\d+))?/.*").matcher(Db.url());
+        Assumptions.assumeTrue(url.matches(), "ReadinessIT needs a local Postgres; LATTICE_TEST_DB_URL is " + Db.url());
         String[] cluster = localCluster(url.group(2) == null ? "5432" : url.group(2));
-        try (JarProcess app = JarProcess.start("readiness", "-Dlattice.worker.id=ops-it-readiness")) {
-            app.awaitReady(Duration.ofSeconds(120));
+        try (ReplicaProcess app = ReplicaProcess.start("ops-it-readiness", Map.of())) {
+            app.waitUntilReady();
             try {
                 pgCtl(cluster, "stop");
                 HttpResponse<String> down = await(app, "/q/health/ready", 503, Duration.ofSeconds(30));
@@ -44,7 +47,7 @@ class ReadinessIT {
         }
     }
 
-    private static HttpResponse<String> await(JarProcess app, String path, int status, Duration timeout) throws Exception {
+    private static HttpResponse<String> await(ReplicaProcess app, String path, int status, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpResponse<String> last = null;
         while (System.nanoTime() < deadline) {

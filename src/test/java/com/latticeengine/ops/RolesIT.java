@@ -2,14 +2,16 @@ package com.latticeengine.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.latticeengine.it.Db;
+import com.latticeengine.it.ReplicaProcess;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -37,10 +39,10 @@ class RolesIT {
     @Test
     void apiOnlyAndWorkerOnlyReplicasRunALatticeTogether() throws Exception {
         String workerId = "ops-it-worker-" + UUID.randomUUID().toString().substring(0, 8);
-        try (JarProcess api = JarProcess.start("api", "-Dlattice.worker.enabled=false", "-Dlattice.worker.id=ops-it-api");
-             JarProcess worker = JarProcess.start("worker", "-Dlattice.api.enabled=false", "-Dlattice.worker.id=" + workerId)) {
-            api.awaitReady(Duration.ofSeconds(120));
-            worker.awaitReady(Duration.ofSeconds(120));
+        try (ReplicaProcess api = ReplicaProcess.start("ops-it-api", Map.of("lattice.worker.enabled", "false"));
+             ReplicaProcess worker = ReplicaProcess.start(workerId, Map.of("lattice.api.enabled", "false"))) {
+            api.waitUntilReady();
+            worker.waitUntilReady();
 
             HttpResponse<String> submitted = api.postJson("/api/runs", LATTICE);
             assertEquals(201, submitted.statusCode(), submitted.body());
@@ -68,7 +70,7 @@ class RolesIT {
         }
     }
 
-    private static JsonNode awaitEnd(JarProcess api, String runId, Duration timeout) throws Exception {
+    private static JsonNode awaitEnd(ReplicaProcess api, String runId, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode run = null;
         while (System.nanoTime() < deadline) {
@@ -85,7 +87,7 @@ class RolesIT {
 
     private static Set<String> attemptWorkers(String runId) throws Exception {
         Set<String> workers = new TreeSet<>();
-        try (Connection c = DriverManager.getConnection(JarProcess.DB_URL, JarProcess.DB_USER, JarProcess.DB_PASSWORD);
+        try (Connection c = Db.connect();
              PreparedStatement ps = c.prepareStatement(
                      "SELECT DISTINCT a.worker_id FROM task_attempt a JOIN task t ON t.id = a.task_id WHERE t.run_id = ?")) {
             ps.setObject(1, UUID.fromString(runId));
@@ -98,13 +100,13 @@ class RolesIT {
         return workers;
     }
 
-    static double counter(JarProcess process, String name) throws Exception {
+    static double counter(ReplicaProcess process, String name) throws Exception {
         String text = process.get("/q/metrics").body();
         for (String line : text.split("\n")) {
             if (line.startsWith(name + " ")) {
                 return Double.parseDouble(line.substring(name.length() + 1).trim());
             }
         }
-        return fail("no " + name + " in /q/metrics of " + process.name);
+        return fail("no " + name + " in /q/metrics of " + process.name());
     }
 }
