@@ -28,7 +28,7 @@ public class RunQueries {
             """;
     private static final String COUNTS = "SELECT state, count(*) FROM task WHERE run_id = ? GROUP BY state";
     private static final String TASKS = """
-            SELECT id, name, layer, state, remaining_inputs, attempt, started_at, finished_at
+            SELECT id, name, layer, state, remaining_inputs, attempt, started_at, finished_at, priority
               FROM task WHERE run_id = ? AND (?::text IS NULL OR state = ?::text)
              ORDER BY position LIMIT ? OFFSET ?
             """;
@@ -39,7 +39,7 @@ public class RunQueries {
             """;
     private static final String TASK = """
             SELECT id, name, layer, state, remaining_inputs, project::text, output::text, error,
-                   ready_at, started_at, finished_at
+                   ready_at, started_at, finished_at, priority
               FROM task WHERE run_id = ? AND name = ?
             """;
     private static final String ATTEMPTS = """
@@ -102,7 +102,8 @@ public class RunQueries {
                     }
                     id = rs.getLong(1);
                     head = new TaskDetail(rs.getString(2), rs.getInt(3), TaskState.valueOf(rs.getString(4)),
-                            rs.getInt(5), null, null, rs.getString(6), null, rs.getString(7), rs.getString(8),
+                            rs.getInt(5), rs.getInt(12), null, null, rs.getString(6), null, rs.getString(7),
+                            rs.getString(8),
                             rs.getObject(9, OffsetDateTime.class), rs.getObject(10, OffsetDateTime.class),
                             rs.getObject(11, OffsetDateTime.class), null);
                 }
@@ -120,7 +121,7 @@ public class RunQueries {
                 }
             }
             return Optional.of(new TaskDetail(head.name(), head.layer(), head.state(), head.remainingInputs(),
-                    List.copyOf(upstream), List.copyOf(missing), head.project(), inputs, head.output(),
+                    head.priority(), List.copyOf(upstream), List.copyOf(missing), head.project(), inputs, head.output(),
                     head.error(), head.readyAt(), head.startedAt(), head.finishedAt(), attempts(c, id)));
         }
     }
@@ -155,7 +156,7 @@ public class RunQueries {
     private static List<TaskSummary> tasks(Connection c, UUID runId, TaskState state, int limit, int offset)
             throws SQLException {
         record Row(long id, String name, int layer, TaskState state, int remaining, int attempts,
-                   OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+                   OffsetDateTime startedAt, OffsetDateTime finishedAt, int priority) {
         }
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(TASKS)) {
@@ -168,7 +169,7 @@ public class RunQueries {
                 while (rs.next()) {
                     rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getInt(3), TaskState.valueOf(rs.getString(4)),
                             rs.getInt(5), rs.getInt(6), rs.getObject(7, OffsetDateTime.class),
-                            rs.getObject(8, OffsetDateTime.class)));
+                            rs.getObject(8, OffsetDateTime.class), rs.getInt(9)));
                 }
             }
         }
@@ -188,7 +189,7 @@ public class RunQueries {
                 }
             }
         }
-        return rows.stream().map(r -> new TaskSummary(r.name(), r.layer(), r.state(), r.remaining(),
+        return rows.stream().map(r -> new TaskSummary(r.name(), r.layer(), r.state(), r.remaining(), r.priority(),
                 List.copyOf(upstream.getOrDefault(r.id(), Set.of())),
                 List.copyOf(missing.getOrDefault(r.id(), Set.of())), r.attempts(), r.startedAt(),
                 r.finishedAt())).toList();

@@ -13,6 +13,7 @@ public record TaskDetail(
         int layer,
         TaskState state,
         int remainingInputs,
+        int priority,
         List<String> upstream,
         List<String> missingInputs,
         @JsonRawValue String project,

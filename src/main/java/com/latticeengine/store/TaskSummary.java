@@ -3,12 +3,16 @@ package com.latticeengine.store;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-/** A task in a run listing; {@code missingInputs} are the upstream projects not yet SUCCEEDED. */
+/**
+ * A task in a run listing; {@code missingInputs} are the upstream projects not yet SUCCEEDED, and
+ * {@code priority} orders claims (the longest chain of projects starting at this one).
+ */
 public record TaskSummary(
         String name,
         int layer,
         TaskState state,
         int remainingInputs,
+        int priority,
         List<String> upstream,
         List<String> missingInputs,
         int attempts,

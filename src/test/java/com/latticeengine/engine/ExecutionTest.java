@@ -36,6 +36,8 @@ class ExecutionTest {
         assertEquals("WAITING", Api.taskState(whileSlowRuns, "FanIn"));
         assertEquals(List.of("Slow"), whileSlowRuns.getList("tasks.find { it.name == 'FanIn' }.missing_inputs"));
         assertEquals(1, whileSlowRuns.getInt("tasks.find { it.name == 'FanIn' }.remaining_inputs"));
+        assertEquals(2, whileSlowRuns.getInt("tasks.find { it.name == 'Slow' }.priority"), "Slow -> FanIn");
+        assertEquals(1, whileSlowRuns.getInt("tasks.find { it.name == 'FanIn' }.priority"));
 
         JsonPath done = Api.awaitRunEnd(run, LIMIT);
         assertEquals("SUCCEEDED", done.getString("state"));
