@@ -247,6 +247,13 @@ def execute(args, replica, body, timeout, label):
             "tps": n / window}
 
 
+def median_run(args, replica, body, label):
+    """The median of args.rounds runs by tasks/s: one S1 run lasts about 1.5 s here and moves by 15 %."""
+    runs = sorted((execute(args, replica, body, 600, f"{label}, run {i + 1}") for i in range(args.rounds)),
+                  key=lambda run: run["tps"])
+    return runs[len(runs) // 2] | {"min_tps": runs[0]["tps"], "max_tps": runs[-1]["tps"]}
+
+
 def clean(db):
     psql(db, "TRUNCATE run, task, task_input, task_attempt CASCADE")
     psql(db, "VACUUM ANALYZE task")
@@ -326,16 +333,18 @@ def db_scheduler(args):
     out = subprocess.run(["java", *JVM_FLAGS, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                           "-cp", cp, "bench.DbSchedulerBench",
                           f"jdbc:postgresql://{PG_HOST}:{PG_PORT}/{args.db}", PG_USER, str(args.s1), "20",
-                          str(args.warmup)],
+                          str(args.warmup), str(args.rounds)],
                          capture_output=True, text=True, timeout=600, env=JVM_ENV)
     m = re.search(r" seconds=([0-9.]+) executions_per_s=([0-9.]+)", out.stdout)
     cold = re.search(r"cold_executions_per_s=([0-9.]+)", out.stdout)
+    spread = re.search(r"min_executions_per_s=([0-9.]+) max_executions_per_s=([0-9.]+)", out.stdout)
     if out.returncode != 0 or not m:
         raise RuntimeError(f"db-scheduler baseline failed: {out.stdout[-1000:]} {out.stderr[-2000:]}")
     psql(args.db, "DROP TABLE scheduled_tasks")
     log(f"db-scheduler: {args.s1} executions in {float(m.group(1)):.2f}s = {float(m.group(2)):.0f}/s warm; "
         f"{float(cold.group(1)):.0f}/s in the first (cold) round of {args.warmup}")
-    return {"seconds": float(m.group(1)), "per_s": float(m.group(2)), "cold_per_s": float(cold.group(1))}
+    return {"seconds": float(m.group(1)), "per_s": float(m.group(2)), "cold_per_s": float(cold.group(1)),
+            "min_per_s": float(spread.group(1)), "max_per_s": float(spread.group(2))}
 
 
 # ---------------------------------------------------------------- report
@@ -352,12 +361,15 @@ def report(args, r):
     rows = []
     s1, s1b, dbs, pg = r["s1_1"], r["s1_2"], r["dbsched"], r["pgbench"]
     ratio_db = s1["tps"] / dbs["per_s"]
-    rows.append(("S1 flat throughput, 1 replica", f"{fmt(s1['tps'])} tasks/s ({s1['tasks']:,} tasks in {s1['window_s']:.2f} s; "
+    rows.append(("S1 flat throughput, 1 replica", f"{fmt(s1['tps'])} tasks/s, median of {args.rounds} runs "
+                 f"({fmt(s1['min_tps'])}-{fmt(s1['max_tps'])}; {s1['tasks']:,} tasks in {s1['window_s']:.2f} s; "
                  f"end-to-end incl. insert {s1['e2e_s']:.2f} s)", "≥ 1.5× db-scheduler (aim 3×)",
                  f"{ratio_db:.2f}× db-scheduler: {verdict(ratio_db >= 1.5)}"))
-    rows.append(("S1 flat throughput, 2 replicas", f"{fmt(s1b['tps'])} tasks/s ({s1b['window_s']:.2f} s)",
+    rows.append(("S1 flat throughput, 2 replicas", f"{fmt(s1b['tps'])} tasks/s, median of {args.rounds} runs "
+                 f"({fmt(s1b['min_tps'])}-{fmt(s1b['max_tps'])}; {s1b['window_s']:.2f} s)",
                  "≥ 1.5× db-scheduler", f"{s1b['tps'] / dbs['per_s']:.2f}× db-scheduler: {verdict(s1b['tps'] / dbs['per_s'] >= 1.5)}"))
-    rows.append(("Baseline: db-scheduler 16.7.1", f"{fmt(dbs['per_s'])} executions/s warm ({args.s1:,} no-op one-time tasks, "
+    rows.append(("Baseline: db-scheduler 16.7.1", f"{fmt(dbs['per_s'])} executions/s warm, median of {args.rounds} rounds "
+                 f"({fmt(dbs['min_per_s'])}-{fmt(dbs['max_per_s'])}; {args.s1:,} no-op one-time tasks, "
                  f"lock-and-fetch, 20 threads, {dbs['seconds']:.2f} s); cold (its first round): {fmt(dbs['cold_per_s'])}/s",
                  "—", "—"))
     cold = r["s1_cold"]
@@ -443,6 +455,7 @@ def main():
     q = args.quick
     args.s1 = 2000 if q else 20000
     args.warmup = args.s1
+    args.rounds = 3
     args.s2 = 1000 if q else 10000
     args.s3 = 50 if q else 300
     args.s4 = 100 if q else 500
@@ -494,7 +507,7 @@ def main():
         # rescans its LIMIT subquery and claims every READY task at once (see docs/BENCHMARKS.md).
         psql(args.db, "ANALYZE")
 
-        r["s1_1"] = execute(args, a, flat(args.s1), 600, "S1 1 replica")
+        r["s1_1"] = median_run(args, a, flat(args.s1), "S1 1 replica")
         r["rss_s1"]["A"] = a.status("VmHWM")
 
         body = layered(args.s2, 200 if not q else 50, 4, rng)
@@ -516,7 +529,7 @@ def main():
         b = Replica(args, "B", common)
         replicas.append(b)
         b.wait_ready()
-        r["s1_2"] = execute(args, a, flat(args.s1), 600, "S1 2 replicas")
+        r["s1_2"] = median_run(args, a, flat(args.s1), "S1 2 replicas")
         r["rss_s1"]["B"] = b.status("VmHWM")
         r["s1_2"]["per_replica"] = psql(args.db, f"SELECT worker_id || '=' || count(*) FROM task "
                                                  f"WHERE run_id = '{r['s1_2']['run']}' GROUP BY worker_id ORDER BY 1").split()

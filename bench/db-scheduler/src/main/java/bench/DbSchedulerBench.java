@@ -10,15 +10,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Baseline for scripts/bench: db-scheduler executing N no-op one-time tasks that are all due,
  * with lock-and-fetch polling and 20 threads, on the same Postgres as the engine.
  *
- * Args: jdbcUrl user tasks threads [warmUpTasks]. Prints one line: key=value pairs
- * (executions_per_s, ...). A first round of warmUpTasks runs in the same JVM (reported as cold_*),
- * then the measured one.
+ * Args: jdbcUrl user tasks threads [warmUpTasks [rounds]]. Prints one line: key=value pairs
+ * (executions_per_s = the median round, ...). A first round of warmUpTasks runs in the same JVM
+ * (reported as cold_*), then the measured rounds.
  * The tasks are inserted up front with one INSERT ... generate_series (not timed); the clock
  * runs from scheduler.start() until the table is empty (every execution's row deleted = committed).
  */
@@ -52,6 +53,7 @@ public final class DbSchedulerBench {
         int tasks = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 20;
         int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 1;
 
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(url);
@@ -60,10 +62,18 @@ public final class DbSchedulerBench {
         try (HikariDataSource ds = new HikariDataSource(hc)) {
             // The engine is measured cold (its warm-up run) and warm (S1); so is the baseline.
             double coldSeconds = warmUp > 0 ? execute(ds, warmUp, threads) : 0;
-            double seconds = execute(ds, tasks, threads);
+            // A round lasts about 2 s here and moves by 15 %; the median of several is steadier.
+            double[] seconds = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                seconds[i] = execute(ds, tasks, threads);
+            }
+            Arrays.sort(seconds);
+            double median = seconds[rounds / 2];
             System.out.printf("tasks=%d threads=%d warm_up=%d cold_seconds=%.3f cold_executions_per_s=%.1f"
+                            + " rounds=%d min_executions_per_s=%.1f max_executions_per_s=%.1f"
                             + " seconds=%.3f executions_per_s=%.1f%n", tasks, threads, warmUp, coldSeconds,
-                    warmUp > 0 ? warmUp / coldSeconds : 0, seconds, tasks / seconds);
+                    warmUp > 0 ? warmUp / coldSeconds : 0, rounds, tasks / seconds[rounds - 1], tasks / seconds[0],
+                    median, tasks / median);
         }
         System.exit(0);
     }
