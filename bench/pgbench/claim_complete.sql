@@ -76,5 +76,6 @@ UPDATE run r
            ELSE 'SUCCEEDED' END,
        finished_at = now()
  WHERE r.id = ANY(ARRAY[:run_id::uuid]) AND r.state = 'RUNNING'
-   AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('WAITING', 'READY', 'RUNNING'))
+   AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('WAITING', 'READY', 'RUNNING')
+                    OFFSET 0)
 RETURNING r.id, r.state;

@@ -45,11 +45,14 @@ public class EngineMetrics {
     /** Counting stops here so the gauge query stays cheap even with a huge backlog. */
     static final int QUEUE_COUNT_CAP = 100_000;
 
+    /** One arm per ready index (see V5__critical_path_first.sql), so each reads only its index. */
     private static final String QUEUE_SQL = """
-            SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(available_at)), 0)
-              FROM (SELECT available_at FROM task
-                     WHERE state = 'READY' AND available_at <= now()
-                     ORDER BY available_at LIMIT %d) ready
+            SELECT least(count(*), %1$d), COALESCE(EXTRACT(EPOCH FROM now() - min(available_at)), 0)
+              FROM ((SELECT available_at FROM task
+                      WHERE state = 'READY' AND limit_key IS NULL AND available_at <= now() LIMIT %1$d)
+                    UNION ALL
+                    (SELECT available_at FROM task
+                      WHERE state = 'READY' AND limit_key IS NOT NULL AND available_at <= now() LIMIT %1$d)) ready
             """.formatted(QUEUE_COUNT_CAP);
 
     private final MeterRegistry registry;

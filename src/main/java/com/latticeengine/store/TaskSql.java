@@ -242,11 +242,13 @@ final class TaskSql {
     /**
      * Tasks the database says this worker runs. After a claim whose commit reply was lost, some
      * of them may be unknown to the worker; they are handed back instead of waiting for their
-     * lease to run out. Params: worker, minimum age ms (younger claims may still be starting).
+     * lease to run out. "lease_expires_at IS NOT NULL" (always true when RUNNING) lets it use
+     * task_running_lease_idx. Params: worker, minimum age ms (younger claims may still be starting).
      */
     static final String CLAIMED_BY = """
             SELECT id, attempt FROM task
-             WHERE state = 'RUNNING' AND worker_id = ? AND started_at < now() - ? * interval '1 millisecond'
+             WHERE state = 'RUNNING' AND lease_expires_at IS NOT NULL
+               AND worker_id = ? AND started_at < now() - ? * interval '1 millisecond'
             """;
 
     /**
@@ -266,6 +268,8 @@ final class TaskSql {
     /**
      * Ends runs with no unfinished task left. Run after the finishing transaction commits, so
      * of two tasks finishing at once the later one always sees the other's final state.
+     * OFFSET 0 keeps "any unfinished task?" a probe of one run's index entries: as an anti-join
+     * under a drained queue's statistics, the planner read every unfinished task of every run.
      * Param: run ids.
      */
     static final String FINISH_RUNS = """
@@ -276,7 +280,8 @@ final class TaskSql {
                        ELSE 'SUCCEEDED' END,
                    finished_at = now()
              WHERE r.id = ANY(?) AND r.state = 'RUNNING'
-               AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('WAITING', 'READY', 'RUNNING'))
+               AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('WAITING', 'READY', 'RUNNING')
+                                OFFSET 0)
             RETURNING r.id, r.state
             """;
 
