@@ -248,7 +248,8 @@ def execute(args, replica, body, timeout, label):
 
 
 def median_run(args, replica, body, label):
-    """The median of args.rounds runs by tasks/s: one S1 run lasts about 1.5 s here and moves by 15 %."""
+    """The median of args.rounds runs by tasks/s: an S1 run lasts about 1.5 s here, S5 0.5 s, and single
+    runs moved by 15 % (once by 4x, while autovacuum worked on the same table)."""
     runs = sorted((execute(args, replica, body, 600, f"{label}, run {i + 1}") for i in range(args.rounds)),
                   key=lambda run: run["tps"])
     return runs[len(runs) // 2] | {"min_tps": runs[0]["tps"], "max_tps": runs[-1]["tps"]}
@@ -398,7 +399,8 @@ def report(args, r):
                  f"layer barrier would give {s4['barrier']:.2f} s = {s4['barrier'] / s4['lb']:.3f}× bound",
                  "≤ 1.05× lower bound", verdict(s4["ratio"] <= 1.05)))
     s5 = r["s5"]
-    rows.append((f"S5 hot fan-in ({s5['tasks'] - 1:,} → 1)", f"{fmt(s5['tps'])} tasks/s = {s5['tps'] / s1['tps'] * 100:.0f}% of S1",
+    rows.append((f"S5 hot fan-in ({s5['tasks'] - 1:,} → 1)", f"{fmt(s5['tps'])} tasks/s, median of {args.rounds} runs "
+                 f"({fmt(s5['min_tps'])}-{fmt(s5['max_tps'])}) = {s5['tps'] / s1['tps'] * 100:.0f}% of S1",
                  "≥ 50% of S1", verdict(s5["tps"] / s1["tps"] >= 0.5)))
     s6 = r["s6"]
     rows.append((f"S6 submission of {s6['tasks']:,} projects", f"{s6['post_s']:.2f} s (POST, {s6['body_bytes'] / 1e6:.1f} MB body, "
@@ -523,7 +525,7 @@ def main():
 
         # Drawn here so the DAG stays the one earlier runs of this bench measured (same rng sequence).
         s4_body, preds, dur, depth = random_dag(args.s4, rng)
-        r["s5"] = execute(args, a, fan_in(args.s5), 600, "S5 hot fan-in")
+        r["s5"] = median_run(args, a, fan_in(args.s5), "S5 hot fan-in")
 
         log("starting replica B")
         b = Replica(args, "B", common)
