@@ -103,9 +103,8 @@ public class RunQueries {
                     id = rs.getLong(1);
                     head = new TaskDetail(rs.getString(2), rs.getInt(3), TaskState.valueOf(rs.getString(4)),
                             rs.getInt(5), rs.getInt(12), null, null, rs.getString(6), null, rs.getString(7),
-                            rs.getString(8),
-                            rs.getObject(9, OffsetDateTime.class), rs.getObject(10, OffsetDateTime.class),
-                            rs.getObject(11, OffsetDateTime.class), null);
+                            rs.getString(8), rs.getObject(9, OffsetDateTime.class),
+                            rs.getObject(10, OffsetDateTime.class), rs.getObject(11, OffsetDateTime.class), null);
                 }
             }
             List<TaskDetail.Input> inputs = new ArrayList<>();

@@ -15,10 +15,9 @@ final class TaskSql {
      * of work still behind the task, see LatticeGraph.pathLengthToEnd) first, then the longest
      * ready. SKIP LOCKED lets every replica claim at once without waiting on or double-taking
      * each other's rows; the attempt row is written in the same statement so the history never
-     * misses a started attempt. %s narrows the
-     * candidates to unlimited tasks or to limited ones whose key is not on hold. The candidates
-     * are picked once (MATERIALIZED): a plan that re-ran a LIMIT subquery per row could claim
-     * far more than the limit.
+     * misses a started attempt. %s narrows the candidates to unlimited tasks or to limited ones
+     * whose key is not on hold. The candidates are picked once (MATERIALIZED): a plan that re-ran
+     * a LIMIT subquery per row could claim far more than the limit.
      * Params: limit, worker, lease ms.
      */
     private static final String CLAIM_TEMPLATE = """

@@ -196,7 +196,8 @@ class TaskStoreTest {
     }
 
     private static JsonNode findPlan(JsonNode node, String subplan) {
-        if (subplan.equals(node.path("Subplan Name").asText()) || ("CTE " + subplan).equals(node.path("Subplan Name").asText())) {
+        String name = node.path("Subplan Name").asText();
+        if (name.equals(subplan) || name.equals("CTE " + subplan)) {
             return node;
         }
         for (JsonNode child : node.path("Plans")) {
