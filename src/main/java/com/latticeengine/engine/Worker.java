@@ -37,7 +37,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +94,7 @@ public class Worker {
     private volatile Instant lastPoll = Instant.now();
     private Semaphore slots;
     private ExecutorService executor;
-    private ScheduledExecutorService deadlines;
+    private Deadlines deadlines;
     private Thread claimer;
 
     public Worker(LatticeConfig config, TaskStore store, Processors processors, Backoff backoff,
@@ -124,7 +123,7 @@ public class Worker {
         AtomicInteger threadNo = new AtomicInteger();
         executor = Executors.newFixedThreadPool(concurrency,
                 r -> new Thread(r, "lattice-worker-" + threadNo.incrementAndGet()));
-        deadlines = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "lattice-deadlines"));
+        deadlines = new Deadlines();
         accepting = true;
         claimer = new Thread(this::claimLoop, "lattice-claimer");
         claimer.start();
@@ -281,8 +280,7 @@ public class Worker {
         if (cached.isPresent()) {
             return new Succeeded(cached.get(), AttemptUsage.CACHED, cacheKey);
         }
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> execution.stop(Execution.Stop.TIMED_OUT),
-                task.timeoutMs(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = deadlines.after(task.timeoutMs(), () -> execution.stop(Execution.Stop.TIMED_OUT));
         try {
             if (!execution.enterProcessor()) {
                 return stopped(execution.leaveProcessor(), task);
@@ -455,7 +453,7 @@ public class Worker {
             running.values().forEach(execution -> execution.stop(Execution.Stop.SHUTDOWN));
         }
         executor.shutdownNow();
-        deadlines.shutdownNow();
+        deadlines.stop();
         completer.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
         completer.stop();
         try {
