@@ -34,11 +34,13 @@ SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output
  ORDER BY i.to_task, i.position;
 -- 3) completion, one transaction -- TaskSql.MARK_SUCCEEDED, CLOSE_ATTEMPTS, RELEASE_DOWNSTREAM
 BEGIN;
+SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true);  -- TaskSql.BY_ID_SETTINGS
 UPDATE task t
    SET state = 'SUCCEEDED', output = c.output::jsonb, error = NULL,
        finished_at = now(), lease_expires_at = NULL
   FROM unnest(ARRAY[:id::bigint], ARRAY[:attempt::int], ARRAY['{"project":"pgbench","summary":"no-op"}']::text[]) AS c(id, attempt, output)
  WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
+  AND t.id = ANY(ARRAY[:id::bigint])
 RETURNING t.id, t.run_id, t.limit_key IS NOT NULL;
 UPDATE task_attempt a
    SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,

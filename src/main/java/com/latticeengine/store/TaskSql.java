@@ -61,6 +61,15 @@ final class TaskSql {
                    set_config('jit', 'off', true)
             """;
 
+    /**
+     * Settings of a transaction that addresses a batch of tasks by id (completion, heartbeat):
+     * only primary-key lookups. With statistics a few thousand tasks old, the planner preferred
+     * to read the whole task table for a batch of 200 ids (one 20,000-task run on a new database
+     * went at 5,000 tasks/s instead of 11,000). No JIT, as for claims: a disabled scan costs over
+     * jit_above_cost.
+     */
+    static final String BY_ID_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)";
+
     static final String CLAIM_LIMITED = CLAIM_TEMPLATE.formatted("""
             limit_key IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM rate_limit_hold h
@@ -84,7 +93,10 @@ final class TaskSql {
 
     /**
      * Success, fenced: only rows still RUNNING under this worker and attempt are marked.
-     * Params: ids, attempts, outputs (json text), worker.
+     * "t.id = ANY(ids)" makes the primary key the way in whatever the join order: joined only
+     * through c, the planner (believing few tasks RUNNING) scanned the whole table and probed
+     * the id list per row.
+     * Params: ids, attempts, outputs (json text), worker, ids.
      */
     static final String MARK_SUCCEEDED = """
             UPDATE task t
@@ -92,6 +104,7 @@ final class TaskSql {
                    finished_at = now(), lease_expires_at = NULL
               FROM unnest(?::bigint[], ?::int[], ?::text[]) AS c(id, attempt, output)
              WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = ?
+               AND t.id = ANY(?::bigint[])
             RETURNING t.id, t.run_id, t.limit_key IS NOT NULL
             """;
 
@@ -206,12 +219,16 @@ final class TaskSql {
             ON CONFLICT (cache_key) DO NOTHING
             """;
 
-    /** Extends the leases this worker still holds, in one statement. Params: lease ms, ids, attempts, worker. */
+    /**
+     * Extends the leases this worker still holds, in one statement; "t.id = ANY" as in
+     * MARK_SUCCEEDED. Params: lease ms, ids, attempts, worker, ids.
+     */
     static final String HEARTBEAT = """
             UPDATE task t
                SET lease_expires_at = now() + ? * interval '1 millisecond'
               FROM unnest(?::bigint[], ?::int[]) AS c(id, attempt)
              WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = ?
+               AND t.id = ANY(?::bigint[])
             RETURNING t.id
             """;
 

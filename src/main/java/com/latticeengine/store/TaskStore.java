@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -136,14 +137,19 @@ public class TaskStore {
             return Outcome.none();
         }
         try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.BY_ID_SETTINGS)) {
+                ps.execute();
+            }
             Set<Long> applied = new LinkedHashSet<>();
             Set<UUID> runIds = new LinkedHashSet<>();
             boolean freedLimitedSlot = false;
             try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_SUCCEEDED)) {
-                ps.setArray(1, Jdbc.longs(c, successes.stream().map(Success::taskId).toList()));
+                Array ids = Jdbc.longs(c, successes.stream().map(Success::taskId).toList());
+                ps.setArray(1, ids);
                 ps.setArray(2, Jdbc.ints(c, successes.stream().map(Success::attempt).toList()));
                 ps.setArray(3, Jdbc.texts(c, successes.stream().map(Success::outputJson).toList()));
                 ps.setString(4, workerId);
+                ps.setArray(5, ids);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         applied.add(rs.getLong(1));
@@ -246,15 +252,21 @@ public class TaskStore {
         if (attempts.isEmpty()) {
             return held;
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(TaskSql.HEARTBEAT)) {
-            ps.setLong(1, leaseMs);
-            ps.setArray(2, Jdbc.longs(c, attempts.keySet()));
-            ps.setArray(3, Jdbc.ints(c, attempts.values()));
-            ps.setString(4, workerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    held.add(rs.getLong(1));
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.BY_ID_SETTINGS)) {
+                ps.execute();
+            }
+            try (PreparedStatement ps = c.prepareStatement(TaskSql.HEARTBEAT)) {
+                List<Long> ids = new ArrayList<>(attempts.keySet());
+                ps.setLong(1, leaseMs);
+                ps.setArray(2, Jdbc.longs(c, ids));
+                ps.setArray(3, Jdbc.ints(c, ids.stream().map(attempts::get).toList()));
+                ps.setString(4, workerId);
+                ps.setArray(5, Jdbc.longs(c, ids));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        held.add(rs.getLong(1));
+                    }
                 }
             }
         }

@@ -141,9 +141,9 @@ class TaskStoreTest {
             s.execute("PREPARE complete AS " + numbered(TaskSql.MARK_SUCCEEDED));
             s.execute("PREPARE finish AS " + numbered(TaskSql.FINISH_RUNS));
             s.execute("PREPARE heartbeat AS " + numbered(TaskSql.HEARTBEAT));
-            heartbeat = explained(s, "EXECUTE heartbeat(30000, '{" + ids + "}', '{" + attempts + "}', 'w1')");
+            heartbeat = explained(s, "EXECUTE heartbeat(30000, '{" + ids + "}', '{" + attempts + "}', 'w1', '{" + ids + "}')");
             completion = explained(s, "EXECUTE complete('{" + ids + "}', '{" + attempts + "}', '{"
-                    + claimed.stream().map(t -> "\"{}\"").collect(Collectors.joining(",")) + "}', 'w1')");
+                    + claimed.stream().map(t -> "\"{}\"").collect(Collectors.joining(",")) + "}', 'w1', '{" + ids + "}')");
             finishRuns = explained(s, "EXECUTE finish('{" + runId + "}')");
             c.rollback();
         }
@@ -152,6 +152,39 @@ class TaskStoreTest {
         assertEquals(8, heartbeat.path("Actual Rows").asLong(), heartbeat.toString());
         assertTrue(maxRows(heartbeat) <= 8, "the heartbeat read more tasks than it extends: " + heartbeat);
         assertTrue(maxRows(finishRuns) <= 1, "the finished-run check read more than one unfinished task: " + finishRuns);
+    }
+
+    @Test
+    void aCompletionOf200TasksLooksUpOnlyThemWhenTheStatisticsPredateTheRun() throws Exception {
+        execute("ANALYZE task");
+        Lattice lattice = Lattice.create();
+        for (int i = 0; i < 5_000; i++) {
+            lattice.project("root" + i, 1);
+        }
+        submit(lattice);
+        List<ClaimedTask> claimed = store.claim("w1", 200, LEASE_MS);
+        JsonNode completion;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute(TaskSql.BY_ID_SETTINGS);
+            }
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + TaskSql.MARK_SUCCEEDED)) {
+                ps.setArray(1, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
+                ps.setArray(2, Jdbc.ints(c, claimed.stream().map(ClaimedTask::attempt).toList()));
+                ps.setArray(3, Jdbc.texts(c, claimed.stream().map(t -> "{}").toList()));
+                ps.setString(4, "w1");
+                ps.setArray(5, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    completion = mapper.readTree(rs.getString(1)).get(0).get("Plan");
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+        assertEquals(200, completion.path("Actual Rows").asLong(), completion.toString());
+        assertTrue(maxRows(completion) <= 200, "the completion read more tasks than it completes: " + completion);
     }
 
     /** JDBC's ? placeholders as $1, $2, ... for a server-side PREPARE. */
