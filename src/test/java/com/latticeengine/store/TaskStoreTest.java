@@ -71,11 +71,7 @@ class TaskStoreTest {
     void aClaimNeverTakesMoreThanItsLimitWhateverPlanPostgresCaches() throws Exception {
         // Statistics of an empty table once made a cached plan re-run a LIMIT subquery per row.
         execute("ANALYZE task");
-        Lattice lattice = Lattice.create();
-        for (int i = 0; i < 60; i++) {
-            lattice.project("root" + i, 1);
-        }
-        submit(lattice);
+        submitRoots(60);
         int total = 0;
         for (int round = 0; round < 25; round++) {
             int claimed = store.claim("w1", 2, LEASE_MS).size();
@@ -99,25 +95,12 @@ class TaskStoreTest {
     @Test
     void aClaimReadsOnlyTheRowsItTakesEvenWithStatisticsOfAnEmptyQueue() throws Exception {
         queueOf2000AfterStatisticsOfADrainedOne();
-        String plan;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(TaskSql.CLAIM_SETTINGS);
-            }
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + TaskSql.CLAIM)) {
-                ps.setInt(1, 8);
-                ps.setString(2, "w1");
-                ps.setLong(3, LEASE_MS);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    plan = rs.getString(1);
-                }
-            } finally {
-                c.rollback();
-            }
-        }
-        JsonNode picked = findPlan(mapper.readTree(plan).get(0).get("Plan"), "picked");
+        JsonNode plan = explainedAfter(TaskSql.CLAIM_SETTINGS, TaskSql.CLAIM, (c, ps) -> {
+            ps.setInt(1, 8);
+            ps.setString(2, "w1");
+            ps.setLong(3, LEASE_MS);
+        });
+        JsonNode picked = findPlan(plan, "picked");
         assertTrue(picked != null, "no plan for the picked CTE in " + plan);
         assertTrue(!picked.toString().contains("\"Sort\""), "the claim sorted its candidates: " + picked);
         assertTrue(picked.toString().contains("\"Index Name\":\"task_ready_idx\""), "not the ready index: " + picked);
@@ -157,34 +140,40 @@ class TaskStoreTest {
     @Test
     void aCompletionOf200TasksLooksUpOnlyThemWhenTheStatisticsPredateTheRun() throws Exception {
         execute("ANALYZE task");
-        Lattice lattice = Lattice.create();
-        for (int i = 0; i < 5_000; i++) {
-            lattice.project("root" + i, 1);
-        }
-        submit(lattice);
+        submitRoots(5_000);
         List<ClaimedTask> claimed = store.claim("w1", 200, LEASE_MS);
-        JsonNode completion;
+        JsonNode completion = explainedAfter(TaskSql.BY_ID_SETTINGS, TaskSql.MARK_SUCCEEDED, (c, ps) -> {
+            ps.setArray(1, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
+            ps.setArray(2, Jdbc.ints(c, claimed.stream().map(ClaimedTask::attempt).toList()));
+            ps.setArray(3, Jdbc.texts(c, claimed.stream().map(t -> "{}").toList()));
+            ps.setString(4, "w1");
+            ps.setArray(5, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
+        });
+        assertEquals(200, completion.path("Actual Rows").asLong(), completion.toString());
+        assertTrue(maxRows(completion) <= 200, "the completion read more tasks than it completes: " + completion);
+    }
+
+    private interface Params {
+        void set(Connection c, PreparedStatement ps) throws SQLException;
+    }
+
+    /** EXPLAIN ANALYZE of {@code sql} in a transaction that ran {@code settings} first; rolled back. */
+    private JsonNode explainedAfter(String settings, String sql, Params params) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute(TaskSql.BY_ID_SETTINGS);
+                s.execute(settings);
             }
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + TaskSql.MARK_SUCCEEDED)) {
-                ps.setArray(1, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
-                ps.setArray(2, Jdbc.ints(c, claimed.stream().map(ClaimedTask::attempt).toList()));
-                ps.setArray(3, Jdbc.texts(c, claimed.stream().map(t -> "{}").toList()));
-                ps.setString(4, "w1");
-                ps.setArray(5, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)) {
+                params.set(c, ps);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    completion = mapper.readTree(rs.getString(1)).get(0).get("Plan");
+                    return mapper.readTree(rs.getString(1)).get(0).get("Plan");
                 }
             } finally {
                 c.rollback();
             }
         }
-        assertEquals(200, completion.path("Actual Rows").asLong(), completion.toString());
-        assertTrue(maxRows(completion) <= 200, "the completion read more tasks than it completes: " + completion);
     }
 
     /** JDBC's ? placeholders as $1, $2, ... for a server-side PREPARE. */
@@ -221,11 +210,7 @@ class TaskStoreTest {
             s.execute("RESET session_replication_role");
         }
         execute("VACUUM ANALYZE task");
-        Lattice lattice = Lattice.create();
-        for (int i = 0; i < 2_000; i++) {
-            lattice.project("root" + i, 1);
-        }
-        submit(lattice);
+        submitRoots(2_000);
     }
 
     private static JsonNode findPlan(JsonNode node, String subplan) {
@@ -336,6 +321,15 @@ class TaskStoreTest {
         }
         assertEquals("READY 0", row("Tolerant", "state || ' ' || remaining_inputs"));
         assertEquals("BLOCKED", row("Strict", "state"));
+    }
+
+    /** A run of {@code count} independent projects, all READY at once. */
+    private void submitRoots(int count) throws Exception {
+        Lattice lattice = Lattice.create();
+        for (int i = 0; i < count; i++) {
+            lattice.project("root" + i, 1);
+        }
+        submit(lattice);
     }
 
     private void submit(Lattice lattice) throws Exception {
