@@ -68,7 +68,8 @@ final class TaskSql {
      * went at 5,000 tasks/s instead of 11,000). No JIT, as for claims: a disabled scan costs over
      * jit_above_cost.
      */
-    static final String BY_ID_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)";
+    static final String BY_ID_SETTINGS =
+            "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)";
 
     static final String CLAIM_LIMITED = CLAIM_TEMPLATE.formatted("""
             limit_key IS NOT NULL
