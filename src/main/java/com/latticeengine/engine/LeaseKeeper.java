@@ -6,6 +6,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -63,7 +64,7 @@ public class LeaseKeeper {
             return;
         }
         try {
-            Map<Long, Integer> orphans = new java.util.HashMap<>(store.claimedBy(worker.workerId(), leaseMs / 10));
+            Map<Long, Integer> orphans = new HashMap<>(store.claimedBy(worker.workerId(), leaseMs / 10));
             worker.heldAttempts().keySet().forEach(orphans::remove);
             if (!orphans.isEmpty()) {
                 store.handBack(worker.workerId(), orphans);

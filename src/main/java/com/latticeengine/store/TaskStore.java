@@ -56,9 +56,7 @@ public class TaskStore {
     @Transactional
     public List<ClaimedTask> claim(String workerId, int limit, long leaseMs) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(TaskSql.CLAIM_SETTINGS)) {
-                ps.execute();
-            }
+            applySettings(c, TaskSql.CLAIM_SETTINGS);
             return claim(c, TaskSql.CLAIM, workerId, limit, leaseMs);
         }
     }
@@ -70,9 +68,7 @@ public class TaskStore {
     @Transactional
     public List<ClaimedTask> claimLimited(String workerId, int limit, long leaseMs, int cap) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(TaskSql.CLAIM_SETTINGS)) {
-                ps.execute();
-            }
+            applySettings(c, TaskSql.CLAIM_SETTINGS);
             try (PreparedStatement ps = c.prepareStatement(TaskSql.LOCK_LIMITED_CLAIMS)) {
                 ps.execute();
             }
@@ -137,9 +133,7 @@ public class TaskStore {
             return Outcome.none();
         }
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(TaskSql.BY_ID_SETTINGS)) {
-                ps.execute();
-            }
+            applySettings(c, TaskSql.BY_ID_SETTINGS);
             Set<Long> applied = new LinkedHashSet<>();
             Set<UUID> runIds = new LinkedHashSet<>();
             boolean freedLimitedSlot = false;
@@ -253,9 +247,7 @@ public class TaskStore {
             return held;
         }
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(TaskSql.BY_ID_SETTINGS)) {
-                ps.execute();
-            }
+            applySettings(c, TaskSql.BY_ID_SETTINGS);
             try (PreparedStatement ps = c.prepareStatement(TaskSql.HEARTBEAT)) {
                 List<Long> ids = new ArrayList<>(attempts.keySet());
                 ps.setLong(1, leaseMs);
@@ -416,6 +408,13 @@ public class TaskStore {
     static void notifyIfReady(Connection c, int madeReady) throws SQLException {
         if (madeReady > 0) {
             notifyReady(c);
+        }
+    }
+
+    /** Transaction-local planner and commit settings; see TaskSql.CLAIM_SETTINGS and BY_ID_SETTINGS. */
+    private static void applySettings(Connection c, String settings) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(settings)) {
+            ps.execute();
         }
     }
 
