@@ -35,12 +35,14 @@ SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output
 -- 3) completion, one transaction -- TaskSql.MARK_SUCCEEDED, CLOSE_ATTEMPTS, RELEASE_DOWNSTREAM
 BEGIN;
 SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true);  -- TaskSql.BY_ID_SETTINGS
+-- the JSON object of results is built here from the claimed ids; the engine builds it in Java (Jdbc.resultsById)
+WITH c AS MATERIALIZED (SELECT jsonb_build_object(:id::text, jsonb_build_object('attempt', :attempt::int, 'output', '{"project":"pgbench","summary":"no-op"}'::jsonb))::text::jsonb AS results)
 UPDATE task t
-   SET state = 'SUCCEEDED', output = c.output::jsonb, error = NULL,
+   SET state = 'SUCCEEDED', output = c.results -> t.id::text -> 'output', error = NULL,
        finished_at = now(), lease_expires_at = NULL
-  FROM unnest(ARRAY[:id::bigint], ARRAY[:attempt::int], ARRAY['{"project":"pgbench","summary":"no-op"}']::text[]) AS c(id, attempt, output)
- WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
-  AND t.id = ANY(ARRAY[:id::bigint])
+  FROM c
+ WHERE t.id = ANY(ARRAY[:id::bigint]) AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
+   AND t.attempt = (c.results -> t.id::text ->> 'attempt')::int
 RETURNING t.id, t.run_id, t.limit_key IS NOT NULL;
 UPDATE task_attempt a
    SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,

@@ -4,7 +4,6 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +11,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -128,22 +128,23 @@ public class TaskStore {
 
     /** Marks the still-fenced successes SUCCEEDED and releases their downstream tasks, all or nothing. */
     @Transactional
-    public Outcome completeSucceeded(String workerId, List<Success> successes) throws SQLException {
-        if (successes.isEmpty()) {
+    public Outcome completeSucceeded(String workerId, List<Success> batch) throws SQLException {
+        if (batch.isEmpty()) {
             return Outcome.none();
         }
+        // An older attempt of a task this worker claimed again can never pass the fence.
+        Map<Long, Success> latest = new LinkedHashMap<>();
+        batch.forEach(s -> latest.merge(s.taskId(), s, (a, b) -> a.attempt() >= b.attempt() ? a : b));
+        List<Success> successes = List.copyOf(latest.values());
         try (Connection c = dataSource.getConnection()) {
             applySettings(c, TaskSql.BY_ID_SETTINGS);
             Set<Long> applied = new LinkedHashSet<>();
             Set<UUID> runIds = new LinkedHashSet<>();
             boolean freedLimitedSlot = false;
             try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_SUCCEEDED)) {
-                Array ids = Jdbc.longs(c, successes.stream().map(Success::taskId).toList());
-                ps.setArray(1, ids);
-                ps.setArray(2, Jdbc.ints(c, successes.stream().map(Success::attempt).toList()));
-                ps.setArray(3, Jdbc.texts(c, successes.stream().map(Success::outputJson).toList()));
-                ps.setString(4, workerId);
-                ps.setArray(5, ids);
+                ps.setString(1, Jdbc.resultsById(successes));
+                ps.setArray(2, Jdbc.longs(c, successes.stream().map(Success::taskId).toList()));
+                ps.setString(3, workerId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         applied.add(rs.getLong(1));
@@ -249,12 +250,10 @@ public class TaskStore {
         try (Connection c = dataSource.getConnection()) {
             applySettings(c, TaskSql.BY_ID_SETTINGS);
             try (PreparedStatement ps = c.prepareStatement(TaskSql.HEARTBEAT)) {
-                List<Long> ids = new ArrayList<>(attempts.keySet());
-                ps.setLong(1, leaseMs);
-                ps.setArray(2, Jdbc.longs(c, ids));
-                ps.setArray(3, Jdbc.ints(c, ids.stream().map(attempts::get).toList()));
+                ps.setString(1, Jdbc.attemptsById(attempts));
+                ps.setLong(2, leaseMs);
+                ps.setArray(3, Jdbc.longs(c, attempts.keySet()));
                 ps.setString(4, workerId);
-                ps.setArray(5, Jdbc.longs(c, ids));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         held.add(rs.getLong(1));
@@ -322,8 +321,8 @@ public class TaskStore {
         try (Connection c = dataSource.getConnection()) {
             List<AttemptEnd> lost = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(TaskSql.HAND_BACK)) {
-                ps.setArray(1, Jdbc.longs(c, attempts.keySet()));
-                ps.setArray(2, Jdbc.ints(c, attempts.values()));
+                ps.setString(1, Jdbc.attemptsById(attempts));
+                ps.setArray(2, Jdbc.longs(c, attempts.keySet()));
                 ps.setString(3, workerId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

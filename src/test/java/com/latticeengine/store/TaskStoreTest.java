@@ -113,7 +113,6 @@ class TaskStoreTest {
         queueOf2000AfterStatisticsOfADrainedOne();
         List<ClaimedTask> claimed = store.claim("w1", 8, LEASE_MS);
         String ids = claimed.stream().map(t -> String.valueOf(t.id())).collect(Collectors.joining(","));
-        String attempts = claimed.stream().map(t -> String.valueOf(t.attempt())).collect(Collectors.joining(","));
         JsonNode completion;
         JsonNode heartbeat;
         JsonNode finishRuns;
@@ -124,9 +123,10 @@ class TaskStoreTest {
             s.execute("PREPARE complete AS " + numbered(TaskSql.MARK_SUCCEEDED));
             s.execute("PREPARE finish AS " + numbered(TaskSql.FINISH_RUNS));
             s.execute("PREPARE heartbeat AS " + numbered(TaskSql.HEARTBEAT));
-            heartbeat = explained(s, "EXECUTE heartbeat(30000, '{" + ids + "}', '{" + attempts + "}', 'w1', '{" + ids + "}')");
-            completion = explained(s, "EXECUTE complete('{" + ids + "}', '{" + attempts + "}', '{"
-                    + claimed.stream().map(t -> "\"{}\"").collect(Collectors.joining(",")) + "}', 'w1', '{" + ids + "}')");
+            heartbeat = explained(s, "EXECUTE heartbeat('" + Jdbc.attemptsById(attemptsOf(claimed)) + "', 30000, '{"
+                    + ids + "}', 'w1')");
+            completion = explained(s, "EXECUTE complete('" + Jdbc.resultsById(claimed.stream().map(TaskStoreTest::success).toList())
+                    + "', '{" + ids + "}', 'w1')");
             finishRuns = explained(s, "EXECUTE finish('{" + runId + "}')");
             c.rollback();
         }
@@ -143,14 +143,41 @@ class TaskStoreTest {
         submitRoots(5_000);
         List<ClaimedTask> claimed = store.claim("w1", 200, LEASE_MS);
         JsonNode completion = explainedAfter(TaskSql.BY_ID_SETTINGS, TaskSql.MARK_SUCCEEDED, (c, ps) -> {
-            ps.setArray(1, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
-            ps.setArray(2, Jdbc.ints(c, claimed.stream().map(ClaimedTask::attempt).toList()));
-            ps.setArray(3, Jdbc.texts(c, claimed.stream().map(t -> "{}").toList()));
-            ps.setString(4, "w1");
-            ps.setArray(5, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
+            ps.setString(1, Jdbc.resultsById(claimed.stream().map(TaskStoreTest::success).toList()));
+            ps.setArray(2, Jdbc.longs(c, claimed.stream().map(ClaimedTask::id).toList()));
+            ps.setString(3, "w1");
         });
         assertEquals(200, completion.path("Actual Rows").asLong(), completion.toString());
         assertTrue(maxRows(completion) <= 200, "the completion read more tasks than it completes: " + completion);
+    }
+
+    @Test
+    void completionsAndHeartbeatsOfABigBatchDoWorkInProportionToIt() throws Exception {
+        // Believing few tasks RUNNING, the planner once joined a batch's unnest() as the inner
+        // side of a nested loop and rescanned it for every row: 2 s for a heartbeat of 2,000.
+        execute("ANALYZE task");
+        submitRoots(2_000);
+        List<ClaimedTask> claimed = store.claim("w1", 2_000, LEASE_MS);
+        List<Long> ids = claimed.stream().map(ClaimedTask::id).toList();
+        JsonNode heartbeat = explainedAfter(TaskSql.BY_ID_SETTINGS, TaskSql.HEARTBEAT, (c, ps) -> {
+            ps.setString(1, Jdbc.attemptsById(attemptsOf(claimed)));
+            ps.setLong(2, LEASE_MS);
+            ps.setArray(3, Jdbc.longs(c, ids));
+            ps.setString(4, "w1");
+        });
+        JsonNode completion = explainedAfter(TaskSql.BY_ID_SETTINGS, TaskSql.MARK_SUCCEEDED, (c, ps) -> {
+            ps.setString(1, Jdbc.resultsById(claimed.stream().map(TaskStoreTest::success).toList()));
+            ps.setArray(2, Jdbc.longs(c, ids));
+            ps.setString(3, "w1");
+        });
+        assertEquals(2_000, heartbeat.path("Actual Rows").asLong(), heartbeat.toString());
+        assertEquals(2_000, completion.path("Actual Rows").asLong(), completion.toString());
+        assertTrue(rowsVisited(heartbeat) <= 10 * 2_000, "the heartbeat's work grew faster than its batch: " + heartbeat);
+        assertTrue(rowsVisited(completion) <= 10 * 2_000, "the completion's work grew faster than its batch: " + completion);
+    }
+
+    private static Map<Long, Integer> attemptsOf(List<ClaimedTask> claimed) {
+        return claimed.stream().collect(Collectors.toMap(ClaimedTask::id, ClaimedTask::attempt));
     }
 
     private interface Params {
@@ -225,6 +252,17 @@ class TaskStoreTest {
             }
         }
         return null;
+    }
+
+    /** Rows every plan node produced or threw away, over all its loops (a rescanned node counts each time). */
+    private static long rowsVisited(JsonNode node) {
+        long perLoop = node.path("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong()
+                + node.path("Rows Removed by Join Filter").asLong();
+        long total = perLoop * Math.max(1, node.path("Actual Loops").asLong());
+        for (JsonNode child : node.path("Plans")) {
+            total += rowsVisited(child);
+        }
+        return total;
     }
 
     /** The most rows any plan node read: those it returned plus those its filter threw away. */
