@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public class Completer {
 
     private static final Logger LOG = Logger.getLogger(Completer.class);
-    private static final int MAX_BATCH = 200;
+    static final int MAX_BATCH = 200;
 
     private final TaskStore store;
     private final Worker worker;
@@ -64,6 +64,11 @@ public class Completer {
 
     Map<Long, Integer> unrecordedAttempts() {
         return Map.copyOf(unrecorded);
+    }
+
+    /** Successes submitted and not yet committed (or given up). */
+    int backlog() {
+        return unrecorded.size();
     }
 
     /** Waits until everything submitted so far is recorded (or the grace period ends). */
@@ -121,6 +126,8 @@ public class Completer {
             recordUntilLeaseEnds(batch);
         } finally {
             batch.forEach(s -> unrecorded.remove(s.taskId(), s.attempt()));
+            // The claimer may be waiting for the backlog to shrink.
+            worker.wake();
         }
     }
 

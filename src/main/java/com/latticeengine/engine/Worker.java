@@ -86,6 +86,14 @@ public class Worker {
     private final Semaphore wakeups = new Semaphore(0);
     private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private final int gatherTarget;
+    /**
+     * Claimed tasks this replica may hold before they are committed: running ones plus successes
+     * waiting for the completer. A slot frees when its processor returns, so with fast processors
+     * claims outran the commits: thousands of successes piled up, every lease renewal carried all
+     * of them, and a crash would have handed them all to the reaper. Two full completer batches
+     * of slack keep its batches full.
+     */
+    private final int maxHeld;
     /** The last claim filled every free slot, so more READY tasks are probably waiting. */
     private volatile boolean backlog;
     private volatile boolean accepting;
@@ -111,6 +119,7 @@ public class Worker {
         this.metrics = metrics;
         this.limitedCap = config.llm().maxConcurrent();
         this.gatherTarget = Math.max(1, config.worker().concurrency() / 4);
+        this.maxHeld = config.worker().concurrency() + 2 * Completer.MAX_BATCH;
     }
 
     void start(@Observes StartupEvent event) {
@@ -220,8 +229,8 @@ public class Worker {
     }
 
     private void claimOnce() {
-        int free = slots.drainPermits();
-        if (free == 0) {
+        int free = Math.min(slots.availablePermits(), maxHeld - running.size() - completer.backlog());
+        if (free <= 0 || !slots.tryAcquire(free)) {
             return;
         }
         List<ClaimedTask> claimed = List.of();
