@@ -22,6 +22,7 @@ final class LlmErrors {
     static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
     private static final int MAX_MESSAGE = 500;
+    private static final String QUOTA_EXHAUSTED = "insufficient_quota";
     private static final Pattern MARKER = Pattern.compile(Pattern.quote(RetryAfterCapture.MARKER) + "([^\\]]*)]\\n?");
     private static final Pattern BEARER = Pattern.compile("(?i)bearer\\s+[^\\s\"',]+");
     private static final Pattern SK_KEY = Pattern.compile("sk-[A-Za-z0-9_*\\-]{4,}");
@@ -52,6 +53,11 @@ final class LlmErrors {
             }
         }
         String detail = sanitize(body, apiKey);
+        if (status == 429 && detail.contains(QUOTA_EXHAUSTED)) {
+            // OpenAI's answer when the account has no credit left: a Retry-After would only repeat it.
+            return new ProcessingException("the provider's quota is used up (HTTP 429 " + QUOTA_EXHAUSTED
+                    + "); add credit or raise the account's limit, then rerun: " + detail, false);
+        }
         if (status == 429) {
             Duration wait = retryAfter(retryAfter, Instant.now());
             return new RateLimitedException("rate limited by the provider (HTTP 429, retry after " + wait.toMillis()

@@ -43,6 +43,13 @@ class LlmErrorsTest {
         assertEquals(Duration.ofSeconds(3), rl.retryAfter());
         assertFalse(rl.getMessage().contains(RetryAfterCapture.MARKER), rl.getMessage());
 
+        ProcessingException quota = LlmErrors.classify(new RateLimitException(new HttpException(429,
+                "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\","
+                        + "\"code\":\"insufficient_quota\"}}")), KEY, Duration.ZERO);
+        assertFalse(quota instanceof RateLimitedException, "no credit left is not a rate limit: " + quota.getMessage());
+        assertFalse(quota.retryable());
+        assertTrue(quota.getMessage().contains("quota is used up"), quota.getMessage());
+
         assertTrue(LlmErrors.classify(new InternalServerException(new HttpException(503, "x")), KEY, Duration.ZERO).retryable());
         assertFalse(LlmErrors.classify(new HttpException(400, "maximum context length exceeded"), KEY, Duration.ZERO).retryable());
         assertTrue(LlmErrors.fromStatus(400, "maximum context length exceeded", KEY).getMessage().contains("context length"));

@@ -178,6 +178,22 @@ class LlmProcessorTest {
     }
 
     @Test
+    void a429ForAnExhaustedQuotaFailsTheTaskAtOnce() {
+        String model = "m-quota";
+        FakeOpenAi.server.stubFor(call(model).willReturn(error(429, "You exceeded your current quota")
+                .withHeader("Retry-After", "1")
+                .withBody("{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\","
+                        + "\"code\":\"insufficient_quota\"}}")));
+        String run = Api.submit(llm(model, Map.of()).option("max_attempts", 3).project("A", 1));
+        JsonPath done = Api.awaitRunEnd(run, LIMIT);
+        assertEquals("FAILED", done.getString("state"), done.prettify());
+        JsonPath task = Api.task(run, "A");
+        assertEquals(List.of("FAILED"), outcomes(task), "neither held and retried nor retried as an error");
+        assertTrue(task.getString("error").contains("quota is used up"), task.getString("error"));
+        assertEquals(1, FakeOpenAi.requests(model).size());
+    }
+
+    @Test
     void a429HoldsEveryCallOfItsKeyForRetryAfterWithoutSpendingAnAttempt() {
         String model = "m-429";
         FakeOpenAi.server.stubFor(call(model).inScenario("rl").whenScenarioStateIs(Scenario.STARTED)
