@@ -275,7 +275,7 @@ final class TaskSql {
     /**
      * Gives tasks back at shutdown: READY at once for another replica, and the attempt is not
      * charged against the task's budget because the task did nothing wrong.
-     * Params: ids, attempts, worker.
+     * Params: attempts (json, as in HEARTBEAT), ids, worker.
      */
     static final String HAND_BACK = """
             WITH c AS MATERIALIZED (SELECT ?::jsonb AS attempts)
