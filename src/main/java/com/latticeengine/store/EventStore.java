@@ -17,38 +17,51 @@ import java.util.UUID;
 @ApplicationScoped
 public class EventStore {
 
-    /** A position in a run's log: the (transaction, id) of the last event read. */
-    public record Cursor(String tx, long id) {
+    /**
+     * A position in a run's log: the last event read is task number {@code index} (1-based; 0 for
+     * a run event) of the row (transaction, id), as a statement records all the tasks it moved in
+     * one row (V7__run_events_per_statement.sql).
+     */
+    public record Cursor(String tx, long id, int index) {
 
-        public static final Cursor START = new Cursor("0", 0);
+        public static final Cursor START = new Cursor("0", 0, 0);
 
         @Override
         public String toString() {
-            return tx + "-" + id;
+            return tx + "-" + id + "-" + index;
         }
 
-        /** Parses an SSE Last-Event-ID; empty when it is not one of ours. */
+        /**
+         * Parses an SSE Last-Event-ID; empty when it is not one of ours. An id from before V7
+         * ("tx-id") named a row of one event, so it resumes after that whole row.
+         */
         public static Optional<Cursor> parse(String value) {
             if (value == null) {
                 return Optional.empty();
             }
             String[] parts = value.trim().split("-");
             try {
-                return parts.length == 2
-                        ? Optional.of(new Cursor(String.valueOf(Long.parseUnsignedLong(parts[0])), Long.parseLong(parts[1])))
-                        : Optional.empty();
+                if (parts.length < 2 || parts.length > 3) {
+                    return Optional.empty();
+                }
+                String tx = String.valueOf(Long.parseUnsignedLong(parts[0]));
+                int index = parts.length == 3 ? Integer.parseInt(parts[2]) : Integer.MAX_VALUE;
+                return Optional.of(new Cursor(tx, Long.parseLong(parts[1]), index));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
         }
     }
 
+    /** Params: run id, cursor tx, id, tx, id, index, limit. */
     private static final String AFTER = """
-            SELECT tx::text, id, task_name, state, attempt, worker_id, created_at
-              FROM run_event
-             WHERE run_id = ? AND (tx, id) > (?::xid8, ?)
-               AND tx < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY tx, id
+            SELECT e.tx::text, e.id, coalesce(t.n, 0)::int AS n, t.name, e.state, t.attempt, e.worker_id, e.created_at
+              FROM run_event e
+              LEFT JOIN LATERAL unnest(e.task_names, e.attempts) WITH ORDINALITY AS t(name, attempt, n) ON true
+             WHERE e.run_id = ? AND (e.tx, e.id) >= (?::xid8, ?)
+               AND (e.tx, e.id, coalesce(t.n, 0)) > (?::xid8, ?, ?)
+               AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY e.tx, e.id, n
              LIMIT ?
             """;
 
@@ -65,11 +78,15 @@ public class EventStore {
             ps.setObject(1, runId);
             ps.setString(2, cursor.tx());
             ps.setLong(3, cursor.id());
-            ps.setInt(4, limit);
+            ps.setString(4, cursor.tx());
+            ps.setLong(5, cursor.id());
+            ps.setInt(6, cursor.index());
+            ps.setInt(7, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    events.add(new RunEvent(rs.getString(1) + "-" + rs.getLong(2), rs.getString(3), rs.getString(4),
-                            rs.getObject(5, Integer.class), rs.getString(6), rs.getObject(7, OffsetDateTime.class)));
+                    Cursor at = new Cursor(rs.getString(1), rs.getLong(2), rs.getInt(3));
+                    events.add(new RunEvent(at.toString(), rs.getString(4), rs.getString(5),
+                            rs.getObject(6, Integer.class), rs.getString(7), rs.getObject(8, OffsetDateTime.class)));
                 }
             }
         }

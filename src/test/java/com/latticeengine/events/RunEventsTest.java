@@ -28,8 +28,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,8 +43,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunEventsTest {
 
     private static final String LOG = """
-            SELECT tx::text || '-' || id, coalesce(task_name, '<run>') || ' ' || state
-              FROM run_event WHERE run_id = ?::uuid ORDER BY tx, id
+            SELECT e.tx::text || '-' || e.id || '-' || coalesce(t.n, 0), coalesce(t.name, '<run>') || ' ' || e.state
+              FROM run_event e LEFT JOIN LATERAL unnest(e.task_names) WITH ORDINALITY AS t(name, n) ON true
+             WHERE e.run_id = ?::uuid ORDER BY e.tx, e.id, t.n
             """;
 
     @TestHTTPResource("/")
@@ -82,6 +85,39 @@ class RunEventsTest {
                 "the two streams together are exactly the log, in order: " + log);
         assertTrue(received.stream().anyMatch(e -> e.data().contains("\"worker_id\":\"replica-b\"")),
                 "events name the worker of the other replica");
+    }
+
+    @Test
+    void aStreamResumesInsideAStatementThatMovedManyTasks() throws Exception {
+        String run = Api.submit(Lattice.create().project("A", 1).project("B", 1).project("C", 1).project("D", 2, "A"));
+        List<ClaimedTask> claimed = store.claim("replica-b", 3, 30_000);
+        assertEquals(3, claimed.size(), "one claim statement takes A, B and C");
+        List<String> log = log(run);
+        List<String> claimRow = log.stream().filter(l -> l.endsWith(" RUNNING") && !l.contains("<run>")).toList();
+        assertEquals(3, claimRow.size(), "the claim's three transitions: " + log);
+        String secondOfRow = claimRow.get(1).split(" ", 2)[0];
+        assertEquals(rowOf(claimRow.get(0)), rowOf(claimRow.get(2)), "one row holds the whole claim: " + log);
+
+        BlockingQueue<Event> resumed = new LinkedBlockingQueue<>();
+        Thread reader = stream(run, secondOfRow, resumed);
+        Event next = resumed.poll(10, TimeUnit.SECONDS);
+        reader.interrupt();
+        assertNotNull(next, "the stream resumed inside the row must send its rest");
+        assertEquals(claimRow.get(2).split(" ", 2)[0], next.id(), "the third task of the row comes next, once: " + log);
+        assertTrue(next.data().contains("\"task_name\":\"" + claimRow.get(2).split(" ")[1] + "\""), next.data());
+
+        BlockingQueue<Event> legacy = new LinkedBlockingQueue<>();
+        reader = stream(run, rowOf(claimRow.get(0)), legacy);
+        Event afterRow = legacy.poll(3, TimeUnit.SECONDS);
+        reader.interrupt();
+        assertNull(afterRow, "an id from before V7 (tx-id) resumes after its whole row, and nothing came since");
+
+        given().post("/api/runs/" + run + "/cancel").then().statusCode(200);
+    }
+
+    private static String rowOf(String logLine) {
+        String id = logLine.split(" ", 2)[0];
+        return id.substring(0, id.lastIndexOf('-'));
     }
 
     private void complete(String task) throws Exception {
