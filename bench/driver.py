@@ -284,7 +284,7 @@ def sql_sync_check():
     norm = lambda s: re.sub(r"\s+", " ", s).strip()
     script_n = norm(script)
     drift = []
-    for const in ("CLAIM_TEMPLATE", "INPUTS", "MARK_SUCCEEDED", "CLOSE_ATTEMPTS", "RELEASE_DOWNSTREAM", "FINISH_RUNS"):
+    for const in ("CLAIM_TEMPLATE", "INPUTS", "MARK_SUCCEEDED", "RELEASE_DOWNSTREAM", "FINISH_RUNS"):
         m = re.search(r"String " + const + r' = """(.*?)""";', java, re.S)
         if not m:
             drift.append(const + " (not found in TaskSql.java)")

@@ -32,26 +32,30 @@ SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output
   FROM task_input i JOIN task f ON f.id = i.from_task
  WHERE i.to_task = ANY(ARRAY[:id::bigint])
  ORDER BY i.to_task, i.position;
--- 3) completion, one transaction -- TaskSql.MARK_SUCCEEDED, CLOSE_ATTEMPTS, RELEASE_DOWNSTREAM
+-- 3) completion, one transaction -- TaskSql.MARK_SUCCEEDED (which closes the attempt), RELEASE_DOWNSTREAM
 BEGIN;
 SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true);  -- TaskSql.BY_ID_SETTINGS
 -- the JSON object of results is built here from the claimed ids; the engine builds it in Java (Jdbc.resultsById)
-WITH c AS MATERIALIZED (SELECT jsonb_build_object(:id::text, jsonb_build_object('attempt', :attempt::int, 'output', '{"project":"pgbench","summary":"no-op"}'::jsonb))::text::jsonb AS results)
-UPDATE task t
-   SET state = 'SUCCEEDED', output = c.results -> t.id::text -> 'output', error = NULL,
-       finished_at = now(), lease_expires_at = NULL
-  FROM c
- WHERE t.id = ANY(ARRAY[:id::bigint]) AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
-   AND t.attempt = (c.results -> t.id::text ->> 'attempt')::int
-RETURNING t.id, t.run_id, t.limit_key IS NOT NULL;
-UPDATE task_attempt a
-   SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,
-       model = c.model, input_tokens = c.input_tokens, output_tokens = c.output_tokens,
-       latency_ms = c.latency_ms, cost_usd = c.cost_usd, cached = c.cached
-  FROM unnest(ARRAY[:id::bigint], ARRAY[:attempt::int], ARRAY['SUCCEEDED']::text[], ARRAY[NULL]::text[], ARRAY['{"project":"pgbench","summary":"no-op"}']::text[], ARRAY[NULL]::text[], ARRAY[NULL]::bigint[], ARRAY[NULL]::bigint[],
-              ARRAY[NULL]::bigint[], ARRAY[NULL]::numeric[], ARRAY[false]::boolean[])
-       AS c(id, attempt, outcome, error, output, model, input_tokens, output_tokens, latency_ms, cost_usd, cached)
- WHERE a.task_id = c.id AND a.attempt = c.attempt AND a.outcome IS NULL;
+WITH c AS MATERIALIZED (SELECT jsonb_build_object(:id::text, jsonb_build_object('attempt', :attempt::int, 'output', '{"project":"pgbench","summary":"no-op"}'::jsonb))::text::jsonb AS results), marked AS (
+    UPDATE task t
+       SET state = 'SUCCEEDED', output = c.results -> t.id::text -> 'output', error = NULL,
+           finished_at = now(), lease_expires_at = NULL
+      FROM c
+     WHERE t.id = ANY(ARRAY[:id::bigint]) AND t.state = 'RUNNING' AND t.worker_id = 'pgbench-' || :client_id
+       AND t.attempt = (c.results -> t.id::text ->> 'attempt')::int
+    RETURNING t.id, t.attempt, t.run_id, t.limit_key IS NOT NULL AS limited, t.output,
+              c.results -> t.id::text -> 'usage' AS usage
+), closed AS (
+    UPDATE task_attempt a
+       SET finished_at = now(), outcome = 'SUCCEEDED', error = NULL, output = m.output,
+           model = m.usage ->> 'model', input_tokens = (m.usage ->> 'input_tokens')::bigint,
+           output_tokens = (m.usage ->> 'output_tokens')::bigint,
+           latency_ms = (m.usage ->> 'latency_ms')::bigint, cost_usd = (m.usage ->> 'cost_usd')::numeric,
+           cached = coalesce((m.usage ->> 'cached')::boolean, false)
+      FROM marked m
+     WHERE a.task_id = m.id AND a.attempt = m.attempt AND a.outcome IS NULL
+)
+SELECT id, run_id, limited FROM marked;
 WITH finished AS (
     SELECT i.to_task, count(DISTINCT i.from_task) AS n
       FROM task_input i

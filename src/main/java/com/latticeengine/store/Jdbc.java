@@ -1,5 +1,8 @@
 package com.latticeengine.store;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,6 +16,8 @@ import java.util.Map;
  * own id (see TaskSql.MARK_SUCCEEDED).
  */
 final class Jdbc {
+
+    private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
 
     private Jdbc() {
     }
@@ -46,8 +51,9 @@ final class Jdbc {
     }
 
     /**
-     * {"42": {"attempt": 1, "output": ...}, ...}. Outputs are already JSON text (a processor's
-     * serialized output or a stored one), so they are copied in as they are.
+     * {"42": {"attempt": 1, "output": ..., "usage": {...}}, ...}, "usage" only where the call
+     * reported some. Outputs are already JSON text (a processor's serialized output or a stored
+     * one), so they are copied in as they are.
      */
     static String resultsById(List<TaskStore.Success> successes) {
         StringBuilder json = new StringBuilder(64 * successes.size() + 2).append('{');
@@ -56,8 +62,35 @@ final class Jdbc {
                 json.append(',');
             }
             json.append('"').append(s.taskId()).append("\":{\"attempt\":").append(s.attempt())
-                    .append(",\"output\":").append(s.outputJson()).append('}');
+                    .append(",\"output\":").append(s.outputJson());
+            appendUsage(json, s.usage());
+            json.append('}');
         }
         return json.append('}').toString();
+    }
+
+    private static void appendUsage(StringBuilder json, AttemptUsage usage) {
+        if (usage.equals(AttemptUsage.NONE)) {
+            return;
+        }
+        json.append(",\"usage\":{\"cached\":").append(usage.cached());
+        if (usage.model() != null) {
+            json.append(",\"model\":\"");
+            STRINGS.quoteAsString(usage.model(), json);
+            json.append('"');
+        }
+        appendNumber(json, "input_tokens", usage.inputTokens());
+        appendNumber(json, "output_tokens", usage.outputTokens());
+        appendNumber(json, "latency_ms", usage.latencyMs());
+        if (usage.costUsd() != null && Double.isFinite(usage.costUsd())) {
+            json.append(",\"cost_usd\":").append(BigDecimal.valueOf(usage.costUsd()).toPlainString());
+        }
+        json.append('}');
+    }
+
+    private static void appendNumber(StringBuilder json, String name, Long value) {
+        if (value != null) {
+            json.append(",\"").append(name).append("\":").append(value);
+        }
     }
 }

@@ -93,38 +93,47 @@ final class TaskSql {
             """;
 
     /**
-     * Success, fenced: only rows still RUNNING under this worker and attempt are marked.
-     * The batch comes as one JSON object keyed by task id ({"42": {"attempt": 1, "output": {...}}})
-     * and each row looks its own entry up, so the statement reads the ids through the primary key
-     * and does no join. Joined to unnest(ids, attempts, outputs) instead, the planner (believing
-     * few tasks RUNNING) rescanned the whole unnest for every row: 16 ms for 200 tasks, and 2 s for
-     * a heartbeat of 2,000.
+     * Success, fenced: only rows still RUNNING under this worker and attempt are marked, and only
+     * their attempt rows are closed, with the output and the usage of the call, in the same
+     * statement. The batch comes as one JSON object keyed by task id
+     * ({"42": {"attempt": 1, "output": {...}, "usage": {"model": ..., "input_tokens": ...}}}) and
+     * each row looks its own entry up, so the statement reads the ids through the primary key and
+     * does no join. Joined to unnest(ids, attempts, outputs) instead, the planner (believing few
+     * tasks RUNNING) rescanned the whole unnest for every row: 16 ms for 200 tasks, and 2 s for a
+     * heartbeat of 2,000.
      * Params: results (json), ids, worker.
      */
     static final String MARK_SUCCEEDED = """
-            WITH c AS MATERIALIZED (SELECT ?::jsonb AS results)
-            UPDATE task t
-               SET state = 'SUCCEEDED', output = c.results -> t.id::text -> 'output', error = NULL,
-                   finished_at = now(), lease_expires_at = NULL
-              FROM c
-             WHERE t.id = ANY(?::bigint[]) AND t.state = 'RUNNING' AND t.worker_id = ?
-               AND t.attempt = (c.results -> t.id::text ->> 'attempt')::int
-            RETURNING t.id, t.run_id, t.limit_key IS NOT NULL
+            WITH c AS MATERIALIZED (SELECT ?::jsonb AS results), marked AS (
+                UPDATE task t
+                   SET state = 'SUCCEEDED', output = c.results -> t.id::text -> 'output', error = NULL,
+                       finished_at = now(), lease_expires_at = NULL
+                  FROM c
+                 WHERE t.id = ANY(?::bigint[]) AND t.state = 'RUNNING' AND t.worker_id = ?
+                   AND t.attempt = (c.results -> t.id::text ->> 'attempt')::int
+                RETURNING t.id, t.attempt, t.run_id, t.limit_key IS NOT NULL AS limited, t.output,
+                          c.results -> t.id::text -> 'usage' AS usage
+            ), closed AS (
+                UPDATE task_attempt a
+                   SET finished_at = now(), outcome = 'SUCCEEDED', error = NULL, output = m.output,
+                       model = m.usage ->> 'model', input_tokens = (m.usage ->> 'input_tokens')::bigint,
+                       output_tokens = (m.usage ->> 'output_tokens')::bigint,
+                       latency_ms = (m.usage ->> 'latency_ms')::bigint, cost_usd = (m.usage ->> 'cost_usd')::numeric,
+                       cached = coalesce((m.usage ->> 'cached')::boolean, false)
+                  FROM marked m
+                 WHERE a.task_id = m.id AND a.attempt = m.attempt AND a.outcome IS NULL
+            )
+            SELECT id, run_id, limited FROM marked
             """;
 
     /**
-     * Closes the attempt rows of tasks just moved out of RUNNING, with the usage of their call.
-     * Params: ids, attempts, outcomes, errors, outputs, models, input tokens, output tokens,
-     * latencies, costs, cached flags.
+     * Closes the attempt rows of tasks just moved out of RUNNING other than by success.
+     * Params: ids, attempts, outcomes, errors.
      */
     static final String CLOSE_ATTEMPTS = """
             UPDATE task_attempt a
-               SET finished_at = now(), outcome = c.outcome, error = c.error, output = c.output::jsonb,
-                   model = c.model, input_tokens = c.input_tokens, output_tokens = c.output_tokens,
-                   latency_ms = c.latency_ms, cost_usd = c.cost_usd, cached = c.cached
-              FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],
-                          ?::bigint[], ?::numeric[], ?::boolean[])
-                   AS c(id, attempt, outcome, error, output, model, input_tokens, output_tokens, latency_ms, cost_usd, cached)
+               SET finished_at = now(), outcome = c.outcome, error = c.error
+              FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[]) AS c(id, attempt, outcome, error)
              WHERE a.task_id = c.id AND a.attempt = c.attempt AND a.outcome IS NULL
             """;
 

@@ -157,8 +157,6 @@ public class TaskStore {
                 return Outcome.none();
             }
             List<Success> fenced = successes.stream().filter(s -> applied.contains(s.taskId())).toList();
-            closeAttempts(c, fenced.stream().map(s -> new AttemptEnd(s.taskId(), s.attempt(), "SUCCEEDED", null,
-                    s.outputJson(), s.usage())).toList());
             cacheOutputs(c, fenced.stream().filter(s -> s.cacheKey() != null && !s.usage().cached()).toList());
             int madeReady = releaseDownstream(c, applied);
             if (madeReady > 0 || freedLimitedSlot) {
@@ -197,7 +195,7 @@ public class TaskStore {
                     freedLimitedSlot = rs.getBoolean(3);
                 }
             }
-            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error, null, AttemptUsage.NONE)));
+            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error)));
             int madeReady = "FAILED".equals(state) ? propagateFailure(c, Set.of(taskId)) : 0;
             if (madeReady > 0 || freedLimitedSlot) {
                 notifyReady(c);
@@ -235,7 +233,7 @@ public class TaskStore {
                     ps.executeUpdate();
                 }
             }
-            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, "RATE_LIMITED", error, null, AttemptUsage.NONE)));
+            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, "RATE_LIMITED", error)));
             return new Outcome(Set.of(taskId), Set.of(runId), 0);
         }
     }
@@ -292,7 +290,7 @@ public class TaskStore {
                 ps.setString(2, error);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", error, null, AttemptUsage.NONE));
+                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", error));
                         if ("FAILED".equals(rs.getString(3))) {
                             failed.add(rs.getLong(1));
                         }
@@ -327,7 +325,7 @@ public class TaskStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST",
-                                "handed back: worker " + workerId + " shut down", null, AttemptUsage.NONE));
+                                "handed back: worker " + workerId + " shut down"));
                     }
                 }
             }
@@ -369,8 +367,7 @@ public class TaskStore {
         return running;
     }
 
-    private record AttemptEnd(long taskId, int attempt, String outcome, String error, String outputJson,
-                              AttemptUsage usage) {
+    private record AttemptEnd(long taskId, int attempt, String outcome, String error) {
     }
 
     private static void closeAttempts(Connection c, List<AttemptEnd> ends) throws SQLException {
@@ -382,13 +379,6 @@ public class TaskStore {
             ps.setArray(2, Jdbc.ints(c, ends.stream().map(AttemptEnd::attempt).toList()));
             ps.setArray(3, Jdbc.texts(c, ends.stream().map(AttemptEnd::outcome).toList()));
             ps.setArray(4, Jdbc.texts(c, ends.stream().map(AttemptEnd::error).toList()));
-            ps.setArray(5, Jdbc.texts(c, ends.stream().map(AttemptEnd::outputJson).toList()));
-            ps.setArray(6, Jdbc.texts(c, ends.stream().map(e -> e.usage().model()).toList()));
-            ps.setArray(7, Jdbc.longs(c, ends.stream().map(e -> e.usage().inputTokens()).toList()));
-            ps.setArray(8, Jdbc.longs(c, ends.stream().map(e -> e.usage().outputTokens()).toList()));
-            ps.setArray(9, Jdbc.longs(c, ends.stream().map(e -> e.usage().latencyMs()).toList()));
-            ps.setArray(10, c.createArrayOf("numeric", ends.stream().map(e -> e.usage().costUsd()).toArray()));
-            ps.setArray(11, Jdbc.booleans(c, ends.stream().map(e -> e.usage().cached()).toList()));
             ps.executeUpdate();
         }
     }

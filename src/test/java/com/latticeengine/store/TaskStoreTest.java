@@ -151,6 +151,8 @@ class TaskStoreTest {
     void completionsAndHeartbeatsOfABigBatchDoWorkInProportionToIt() throws Exception {
         // Believing few tasks RUNNING, the planner once joined a batch's unnest() as the inner
         // side of a nested loop and rescanned it for every row: 2 s for a heartbeat of 2,000.
+        // A linear plan visits each task a few times per plan node (about 5 nodes in a heartbeat,
+        // 11 in a completion, which also closes the attempts); a rescanned batch, 2,000 times.
         execute("ANALYZE task");
         submitRoots(2_000);
         List<ClaimedTask> claimed = store.claim("w1", 2_000, LEASE_MS);
@@ -165,7 +167,7 @@ class TaskStoreTest {
         assertEquals(2_000, heartbeat.path("Actual Rows").asLong(), heartbeat.toString());
         assertEquals(2_000, completion.path("Actual Rows").asLong(), completion.toString());
         assertTrue(rowsVisited(heartbeat) <= 10 * 2_000, "the heartbeat's work grew faster than its batch: " + heartbeat);
-        assertTrue(rowsVisited(completion) <= 10 * 2_000, "the completion's work grew faster than its batch: " + completion);
+        assertTrue(rowsVisited(completion) <= 20 * 2_000, "the completion's work grew faster than its batch: " + completion);
     }
 
     /** EXPLAIN ANALYZE of worker w1's completion of all the claimed tasks, as TaskStore runs it; rolled back. */
