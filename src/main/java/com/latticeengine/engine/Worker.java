@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.processing.ProcessingException;
@@ -77,6 +78,8 @@ public class Worker {
     private final Backoff backoff;
     private final DatabaseState database;
     private final ObjectMapper mapper;
+    /** Resolves the map type once: readValue(json, TypeReference) resolved it again for every task. */
+    private final ObjectReader mapReader;
     private final String workerId;
     private final Completer completer;
     private final EngineMetrics metrics;
@@ -114,6 +117,7 @@ public class Worker {
         this.backoff = backoff;
         this.database = database;
         this.mapper = mapper;
+        this.mapReader = mapper.readerFor(MAP);
         this.workerId = identity.id();
         this.completer = completer;
         this.metrics = metrics;
@@ -421,8 +425,8 @@ public class Worker {
                     available ? mapper.readTree(row.outputJson()) : null,
                     available ? null : missingReason(row)));
         }
-        return new TaskContext(task.runId(), task.requirements(), task.name(), mapper.readValue(task.projectJson(), MAP),
-                inputs, task.attempt(), mapper.readValue(task.runOptionsJson(), MAP));
+        return new TaskContext(task.runId(), task.requirements(), task.name(), mapReader.readValue(task.projectJson()),
+                inputs, task.attempt(), mapReader.readValue(task.runOptionsJson()));
     }
 
     private static String missingReason(InputRow row) {
