@@ -455,7 +455,7 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(ROOT, "target/bench"))
     ap.add_argument("--pidfile", required=True)
     ap.add_argument("--command", default="scripts/bench")
-    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--concurrency", type=int, default=128)
     ap.add_argument("--s4-slots", type=int, default=8)
     args = ap.parse_args()
     q = args.quick

@@ -1,7 +1,7 @@
 -- One run_event row per statement, run, new state and worker, listing every task that statement
 -- moved there, instead of one row per task. A claim or a completion moves tens of tasks of one
--- run at once, and a row per task (a plpgsql call, an insert and a foreign-key check each) cost
--- about 15 µs of each task's two transitions: a third of the Postgres time of a no-op task.
+-- run at once, and a row per task (a plpgsql call, an insert and a foreign-key check each) took
+-- about 30 µs of the 100 µs of statement time a no-op task cost (pg_stat_statements, S1).
 -- Readers unnest the rows (EventStore), so a stream still carries one event per task transition,
 -- ordered by (tx, id, position in the row).
 ALTER TABLE run_event ADD COLUMN task_names text[], ADD COLUMN attempts int[];
