@@ -67,7 +67,8 @@ public class LeaseKeeper {
             Map<Long, Integer> orphans = new HashMap<>(store.claimedBy(worker.workerId(), leaseMs / 10));
             worker.heldAttempts().keySet().forEach(orphans::remove);
             if (!orphans.isEmpty()) {
-                store.handBack(worker.workerId(), orphans);
+                store.handBack(worker.workerId(), orphans,
+                        "claimed by worker " + worker.workerId() + " in a claim whose reply was lost");
                 LOG.infof("handed back %d task(s) claimed by a claim whose reply was lost", orphans.size());
             }
         } catch (Exception e) {

@@ -465,7 +465,7 @@ public class Worker {
         Map<Long, Integer> left = runningAttempts();
         if (!left.isEmpty()) {
             try {
-                int handedBack = store.handBack(workerId, left).applied().size();
+                int handedBack = store.handBack(workerId, left, "worker " + workerId + " shut down").applied().size();
                 LOG.infof("shutdown: handed back %d unfinished task(s)", handedBack);
             } catch (Exception e) {
                 LOG.warnf("shutdown: could not hand back %d task(s); their leases expire instead: %s",

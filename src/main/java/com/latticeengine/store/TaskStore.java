@@ -310,9 +310,12 @@ public class TaskStore {
         }
     }
 
-    /** Gives this worker's unfinished tasks back as READY (shutdown); their attempts end LOST. */
+    /**
+     * Gives this worker's unfinished tasks back as READY (at shutdown, or orphans of a claim
+     * whose reply was lost); their attempts end LOST with "handed back: " and the reason.
+     */
     @Transactional
-    public Outcome handBack(String workerId, Map<Long, Integer> attempts) throws SQLException {
+    public Outcome handBack(String workerId, Map<Long, Integer> attempts, String reason) throws SQLException {
         if (attempts.isEmpty()) {
             return Outcome.none();
         }
@@ -324,8 +327,7 @@ public class TaskStore {
                 ps.setString(3, workerId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST",
-                                "handed back: worker " + workerId + " shut down"));
+                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", "handed back: " + reason));
                     }
                 }
             }

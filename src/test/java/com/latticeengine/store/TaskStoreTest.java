@@ -317,10 +317,10 @@ class TaskStoreTest {
     void handedBackTasksAreReadyAtOnceWithoutSpendingAnAttempt() throws Exception {
         submit(Lattice.create().project("A", 1).option("max_attempts", 1));
         ClaimedTask claimed = store.claim("w1", 1, LEASE_MS).get(0);
-        assertEquals(1, store.handBack("w1", Map.of(claimed.id(), claimed.attempt())).applied().size());
+        assertEquals(1, store.handBack("w1", Map.of(claimed.id(), claimed.attempt()), "worker w1 shut down").applied().size());
         assertEquals("READY 2", row("A", "state || ' ' || max_attempt"));
-        assertTrue(row("A", "(SELECT error FROM task_attempt WHERE task_id = task.id AND attempt = 1)")
-                .startsWith("handed back"));
+        assertEquals("handed back: worker w1 shut down",
+                row("A", "(SELECT error FROM task_attempt WHERE task_id = task.id AND attempt = 1)"));
         assertEquals(2, store.claim("w2", 1, LEASE_MS).get(0).attempt());
     }
 
@@ -333,7 +333,7 @@ class TaskStoreTest {
         execute("UPDATE task SET started_at = now() - interval '1 minute' WHERE name = '" + old + "'");
         Map<Long, Integer> orphans = store.claimedBy("w1", 10_000);
         assertEquals(Map.of(mine.get(0).id(), 1), orphans, "only w1's task claimed over 10 s ago");
-        store.handBack("w1", orphans);
+        store.handBack("w1", orphans, "a test");
         assertEquals("READY", row(old, "state"));
     }
 
