@@ -53,7 +53,11 @@ public class EventStore {
         }
     }
 
-    /** Params: run id, cursor tx, id, tx, id, index, limit. */
+    /**
+     * The row condition (tx, id) >= cursor lets the primary key skip the rows already read; the
+     * second one drops the tasks of the cursor's own row up to its index.
+     * Params: run id, cursor tx, id, tx, id, index, limit.
+     */
     private static final String AFTER = """
             SELECT e.tx::text, e.id, coalesce(t.n, 0)::int AS n, t.name, e.state, t.attempt, e.worker_id, e.created_at
               FROM run_event e

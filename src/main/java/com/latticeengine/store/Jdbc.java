@@ -2,7 +2,6 @@ package com.latticeengine.store;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
-import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -83,7 +82,7 @@ final class Jdbc {
         appendNumber(json, "output_tokens", usage.outputTokens());
         appendNumber(json, "latency_ms", usage.latencyMs());
         if (usage.costUsd() != null && Double.isFinite(usage.costUsd())) {
-            json.append(",\"cost_usd\":").append(BigDecimal.valueOf(usage.costUsd()).toPlainString());
+            json.append(",\"cost_usd\":").append(usage.costUsd());
         }
         json.append('}');
     }
