@@ -61,7 +61,7 @@ public class RunEventsResource {
                     .id(event.cursor())
                     .name(event.taskName() == null ? "run" : "task")
                     .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                    .data(RunEvent.class, event)
+                    .data(RunEventView.class, RunViews.event(event))
                     .build());
         }
 

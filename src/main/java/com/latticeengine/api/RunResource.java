@@ -1,14 +1,10 @@
 package com.latticeengine.api;
 
 import com.latticeengine.engine.RunService;
-import com.latticeengine.store.RunEntity;
 import com.latticeengine.store.RunQueries;
 import com.latticeengine.store.RunState;
 import com.latticeengine.store.RunStore;
-import com.latticeengine.store.RunView;
-import com.latticeengine.store.TaskDetail;
 import com.latticeengine.store.TaskState;
-import com.latticeengine.store.TaskSummary;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -34,7 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The HTTP edge for runs: maps requests to the run service and views, nothing more. */
+/** The HTTP edge for runs: maps requests to the run service and the store's records to views (RunViews), nothing more. */
 @Path("/api/runs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Runs", description = "Submit lattices as runs and follow their tasks")
@@ -104,8 +100,7 @@ public class RunResource {
                                  @QueryParam("page") @DefaultValue("0") String page,
                                  @QueryParam("size") @DefaultValue("50") String size) {
         RunState filter = state == null ? null : parseEnum(RunState.class, "state", state);
-        return RunEntity.newestFirst(filter, nonNegative("page", page), pageSize(size)).stream()
-                .map(RunSummary::of).toList();
+        return queries.runs(filter, nonNegative("page", page), pageSize(size)).stream().map(RunViews::summary).toList();
     }
 
     @GET
@@ -128,7 +123,7 @@ public class RunResource {
         if (queries.run(runId, false).isEmpty()) {
             throw ProblemException.notFound("no run " + runId);
         }
-        return queries.tasks(runId, filter, pageSize, nonNegative("page", page) * pageSize);
+        return RunViews.tasks(queries.tasks(runId, filter, pageSize, nonNegative("page", page) * pageSize));
     }
 
     @GET
@@ -136,7 +131,7 @@ public class RunResource {
     @Operation(summary = "One task with its inputs, output and attempts")
     public TaskDetail task(@PathParam("id") String id, @PathParam("name") String name) throws SQLException {
         UUID runId = runId(id);
-        return queries.task(runId, name)
+        return queries.task(runId, name).map(RunViews::task)
                 .orElseThrow(() -> ProblemException.notFound("no task '" + name + "' in run " + runId));
     }
 
@@ -181,7 +176,7 @@ public class RunResource {
     }
 
     private RunView runView(UUID runId) throws SQLException {
-        return queries.run(runId, true).orElseThrow(() -> ProblemException.notFound("no run " + runId));
+        return queries.run(runId, true).map(RunViews::run).orElseThrow(() -> ProblemException.notFound("no run " + runId));
     }
 
     private static RunStore.Transition found(Optional<RunStore.Transition> transition, UUID runId) {

@@ -12,6 +12,7 @@ import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.ProcessorResult;
 import com.latticeengine.processing.RateLimitedException;
 import com.latticeengine.processing.Usage;
+import com.latticeengine.store.AttemptOutcome;
 import com.latticeengine.store.AttemptUsage;
 import com.latticeengine.processing.Processors;
 import com.latticeengine.processing.TaskContext;
@@ -65,7 +66,7 @@ public class Worker {
     private record RateLimited(long delayMs, String error) implements Result {
     }
 
-    private record Failed(String outcome, String error, boolean retryable) implements Result {
+    private record Failed(AttemptOutcome outcome, String error, boolean retryable) implements Result {
     }
 
     /** Someone else owns the task now (reaped, cancelled, handed back): record nothing. */
@@ -287,13 +288,13 @@ public class Worker {
         ClaimedTask task = execution.task;
         Optional<Processor> processor = processors.find(task.processor());
         if (processor.isEmpty()) {
-            return new Failed("FAILED", "no processor named '" + task.processor() + "' on this replica", false);
+            return new Failed(AttemptOutcome.FAILED, "no processor named '" + task.processor() + "' on this replica", false);
         }
         TaskContext context;
         try {
             context = context(task, inputRows);
         } catch (JsonProcessingException e) {
-            return new Failed("FAILED", "stored task data is not valid JSON: " + e.getOriginalMessage(), false);
+            return new Failed(AttemptOutcome.FAILED, "stored task data is not valid JSON: " + e.getOriginalMessage(), false);
         }
         String cacheKey = cacheEnabled(context) ? processor.get().cacheKey(context).orElse(null) : null;
         Optional<String> cached = cacheKey == null ? Optional.empty()
@@ -318,11 +319,11 @@ public class Worker {
                     : stopped(stop, task);
         } catch (ProcessingException e) {
             Execution.Stop stop = execution.leaveProcessor();
-            return stop == Execution.Stop.NONE ? new Failed("FAILED", e.getMessage(), e.retryable()) : stopped(stop, task);
+            return stop == Execution.Stop.NONE ? new Failed(AttemptOutcome.FAILED, e.getMessage(), e.retryable()) : stopped(stop, task);
         } catch (RuntimeException e) {
             Execution.Stop stop = execution.leaveProcessor();
             LOG.warnf(e, "processor %s crashed on task %s", task.processor(), task.name());
-            return stop == Execution.Stop.NONE ? new Failed("FAILED", "processor error: " + e, true) : stopped(stop, task);
+            return stop == Execution.Stop.NONE ? new Failed(AttemptOutcome.FAILED, "processor error: " + e, true) : stopped(stop, task);
         } finally {
             deadline.cancel(false);
         }
@@ -340,9 +341,9 @@ public class Worker {
 
     private static Result stopped(Execution.Stop stop, ClaimedTask task) {
         return switch (stop) {
-            case TIMED_OUT -> new Failed("TIMED_OUT", "attempt timed out after " + task.timeoutMs() + " ms", true);
+            case TIMED_OUT -> new Failed(AttemptOutcome.TIMED_OUT, "attempt timed out after " + task.timeoutMs() + " ms", true);
             case REVOKED, SHUTDOWN -> new Abandoned();
-            case NONE -> new Failed("FAILED", "processor was interrupted", true);
+            case NONE -> new Failed(AttemptOutcome.FAILED, "processor was interrupted", true);
         };
     }
 
@@ -378,7 +379,7 @@ public class Worker {
         if (result instanceof RateLimited) {
             return "RATE_LIMITED";
         }
-        return result instanceof Failed f ? f.outcome() : "ABANDONED";
+        return result instanceof Failed f ? f.outcome().name() : "ABANDONED";
     }
 
     void finishRuns(Set<UUID> runIds) {

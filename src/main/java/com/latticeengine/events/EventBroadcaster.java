@@ -2,7 +2,6 @@ package com.latticeengine.events;
 
 import com.latticeengine.store.EventStore;
 import com.latticeengine.store.RunEvent;
-import com.latticeengine.store.RunState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -122,7 +121,7 @@ public class EventBroadcaster {
                         return;
                     }
                     subscription.cursor = EventStore.Cursor.parse(event.cursor()).orElseThrow();
-                    if (event.taskName() == null && RunState.valueOf(event.state()).isFinal()) {
+                    if (event.endsRun()) {
                         subscription.sink.close();
                         drop(subscription);
                         return;

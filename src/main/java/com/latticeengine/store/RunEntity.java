@@ -14,7 +14,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-/** Read side of the run table for listing (plain CRUD); the engine writes runs with SQL. */
+/** The run table for plain CRUD reads (the run list, through RunQueries); the engine writes runs with SQL. */
 @Entity
 @Table(name = "run")
 public class RunEntity extends PanacheEntityBase {
@@ -36,7 +36,7 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "finished_at")
     public OffsetDateTime finishedAt;
 
-    public static List<RunEntity> newestFirst(RunState state, int page, int size) {
+    static List<RunEntity> newestFirst(RunState state, int page, int size) {
         Sort newest = Sort.descending("createdAt", "id");
         var query = state == null ? findAll(newest) : find("state", newest, state);
         return query.page(Page.of(page, size)).list();

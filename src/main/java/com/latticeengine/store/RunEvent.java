@@ -1,15 +1,16 @@
 package com.latticeengine.store;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.time.OffsetDateTime;
 
 /**
- * One state change of a run (taskName null) or of one of its tasks. {@code cursor} orders events
- * and resumes a stream: it is the SSE event id.
+ * One state change of a run (taskName null, state a RunState name) or of one of its tasks
+ * (state a TaskState name). {@code cursor} orders events and resumes a stream.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunEvent(@JsonIgnore String cursor, String taskName, String state, Integer attempt, String workerId,
+public record RunEvent(String cursor, String taskName, String state, Integer attempt, String workerId,
                        OffsetDateTime at) {
+
+    /** True for the event that ends the run's log: the run reached a final state. */
+    public boolean endsRun() {
+        return taskName == null && RunState.valueOf(state).isFinal();
+    }
 }

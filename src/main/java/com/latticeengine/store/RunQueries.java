@@ -9,8 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** Read side for the API: run and task views. Nothing here is on the engine's hot path. */
+/**
+ * The read side for the API, in one class: the run list (plain CRUD, through the Panache
+ * entity), and a run or task with its counts, inputs and attempts (joins and aggregates, in
+ * SQL). It returns plain records; the API maps them to its views. Nothing here is on the
+ * engine's hot path.
+ */
 @ApplicationScoped
 public class RunQueries {
 
@@ -61,38 +66,45 @@ public class RunQueries {
         this.taskStore = taskStore;
     }
 
+    /** Runs newest first, optionally only those in {@code state}; {@code page} counts from 0. */
+    public List<RunListItem> runs(RunState state, int page, int size) {
+        return RunEntity.newestFirst(state, page, size).stream()
+                .map(r -> new RunListItem(r.id, r.state, r.processor, r.taskCount, r.createdAt, r.finishedAt))
+                .toList();
+    }
+
     /** The run with its counts and, when {@code withTasks}, every task in submission order. */
-    public Optional<RunView> run(UUID runId, boolean withTasks) throws SQLException {
+    public Optional<RunRecord> run(UUID runId, boolean withTasks) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            RunView head;
+            RunRecord head;
             try (PreparedStatement ps = c.prepareStatement(RUN)) {
                 ps.setObject(1, runId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    head = new RunView(runId, RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
+                    head = new RunRecord(runId, RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
                             rs.getLong(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
                             rs.getObject(8, OffsetDateTime.class), null, null, null);
                 }
             }
-            List<TaskSummary> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
-            return Optional.of(new RunView(head.id(), head.state(), head.processor(), head.maxAttempts(),
-                    head.taskTimeoutMs(), head.options(), head.createdAt(), head.finishedAt(), counts(c, runId),
+            List<TaskRow> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
+            return Optional.of(new RunRecord(head.id(), head.state(), head.processor(), head.maxAttempts(),
+                    head.taskTimeoutMs(), head.optionsJson(), head.createdAt(), head.finishedAt(), counts(c, runId),
                     usage(c, runId), tasks));
         }
     }
 
-    public List<TaskSummary> tasks(UUID runId, TaskState state, int limit, int offset) throws SQLException {
+    public List<TaskRow> tasks(UUID runId, TaskState state, int limit, int offset) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return tasks(c, runId, state, limit, offset);
         }
     }
 
-    public Optional<TaskDetail> task(UUID runId, String name) throws SQLException {
+    public Optional<TaskRecord> task(UUID runId, String name) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long id;
-            TaskDetail head;
+            TaskRecord head;
             try (PreparedStatement ps = c.prepareStatement(TASK)) {
                 ps.setObject(1, runId);
                 ps.setString(2, name);
@@ -101,58 +113,56 @@ public class RunQueries {
                         return Optional.empty();
                     }
                     id = rs.getLong(1);
-                    head = new TaskDetail(rs.getString(2), rs.getInt(3), TaskState.valueOf(rs.getString(4)),
+                    head = new TaskRecord(rs.getString(2), rs.getInt(3), TaskState.valueOf(rs.getString(4)),
                             rs.getInt(5), rs.getInt(12), null, null, rs.getString(6), null, rs.getString(7),
                             rs.getString(8), rs.getObject(9, OffsetDateTime.class),
                             rs.getObject(10, OffsetDateTime.class), rs.getObject(11, OffsetDateTime.class), null);
                 }
             }
-            List<TaskDetail.Input> inputs = new ArrayList<>();
+            List<InputRow> inputs = taskStore.inputsOf(List.of(id)).getOrDefault(id, List.of());
             Set<String> upstream = new LinkedHashSet<>();
             Set<String> missing = new LinkedHashSet<>();
-            for (InputRow row : taskStore.inputsOf(List.of(id)).getOrDefault(id, List.of())) {
-                inputs.add(new TaskDetail.Input(row.fromProject(), row.relation(), row.dataType(), row.required(),
-                        row.fromState(), row.fromState() == TaskState.SUCCEEDED ? row.outputJson() : null,
-                        row.error()));
+            for (InputRow row : inputs) {
                 upstream.add(row.fromProject());
                 if (row.fromState() != TaskState.SUCCEEDED) {
                     missing.add(row.fromProject());
                 }
             }
-            return Optional.of(new TaskDetail(head.name(), head.layer(), head.state(), head.remainingInputs(),
-                    head.priority(), List.copyOf(upstream), List.copyOf(missing), head.project(), inputs, head.output(),
+            return Optional.of(new TaskRecord(head.name(), head.layer(), head.state(), head.remainingInputs(),
+                    head.priority(), List.copyOf(upstream), List.copyOf(missing), head.projectJson(), inputs,
+                    head.outputJson(),
                     head.error(), head.readyAt(), head.startedAt(), head.finishedAt(), attempts(c, id)));
         }
     }
 
-    private static RunView.Usage usage(Connection c, UUID runId) throws SQLException {
+    private static RunRecord.Usage usage(Connection c, UUID runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(USAGE)) {
             ps.setObject(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new RunView.Usage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                return new RunRecord.Usage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
                         rs.getBigDecimal(5));
             }
         }
     }
 
-    private static Map<String, Integer> counts(Connection c, UUID runId) throws SQLException {
-        Map<String, Integer> counts = new LinkedHashMap<>();
+    private static Map<TaskState, Integer> counts(Connection c, UUID runId) throws SQLException {
+        Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
         for (TaskState state : TaskState.values()) {
-            counts.put(state.name().toLowerCase(), 0);
+            counts.put(state, 0);
         }
         try (PreparedStatement ps = c.prepareStatement(COUNTS)) {
             ps.setObject(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    counts.put(rs.getString(1).toLowerCase(), rs.getInt(2));
+                    counts.put(TaskState.valueOf(rs.getString(1)), rs.getInt(2));
                 }
             }
         }
         return counts;
     }
 
-    private static List<TaskSummary> tasks(Connection c, UUID runId, TaskState state, int limit, int offset)
+    private static List<TaskRow> tasks(Connection c, UUID runId, TaskState state, int limit, int offset)
             throws SQLException {
         record Row(long id, String name, int layer, TaskState state, int remaining, int attempts,
                    OffsetDateTime startedAt, OffsetDateTime finishedAt, int priority) {
@@ -181,28 +191,29 @@ public class RunQueries {
                     while (rs.next()) {
                         long to = rs.getLong(1);
                         upstream.computeIfAbsent(to, k -> new LinkedHashSet<>()).add(rs.getString(2));
-                        if (!TaskState.SUCCEEDED.name().equals(rs.getString(3))) {
+                        if (TaskState.valueOf(rs.getString(3)) != TaskState.SUCCEEDED) {
                             missing.computeIfAbsent(to, k -> new LinkedHashSet<>()).add(rs.getString(2));
                         }
                     }
                 }
             }
         }
-        return rows.stream().map(r -> new TaskSummary(r.name(), r.layer(), r.state(), r.remaining(), r.priority(),
+        return rows.stream().map(r -> new TaskRow(r.name(), r.layer(), r.state(), r.remaining(), r.priority(),
                 List.copyOf(upstream.getOrDefault(r.id(), Set.of())),
                 List.copyOf(missing.getOrDefault(r.id(), Set.of())), r.attempts(), r.startedAt(),
                 r.finishedAt())).toList();
     }
 
-    private static List<TaskDetail.Attempt> attempts(Connection c, long taskId) throws SQLException {
-        List<TaskDetail.Attempt> attempts = new ArrayList<>();
+    private static List<AttemptRecord> attempts(Connection c, long taskId) throws SQLException {
+        List<AttemptRecord> attempts = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(ATTEMPTS)) {
             ps.setLong(1, taskId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    attempts.add(new TaskDetail.Attempt(rs.getInt(1), rs.getString(2),
+                    String outcome = rs.getString(5);
+                    attempts.add(new AttemptRecord(rs.getInt(1), rs.getString(2),
                             rs.getObject(3, OffsetDateTime.class), rs.getObject(4, OffsetDateTime.class),
-                            rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getString(8),
+                            outcome == null ? null : AttemptOutcome.valueOf(outcome), rs.getString(6), rs.getBoolean(7), rs.getString(8),
                             rs.getObject(9, Long.class), rs.getObject(10, Long.class), rs.getObject(11, Long.class),
                             rs.getBigDecimal(12)));
                 }

@@ -1,5 +1,6 @@
 package com.latticeengine.store;
 
+/** A task's state, as task.state stores it. */
 public enum TaskState {
     WAITING, READY, RUNNING, SUCCEEDED, FAILED, BLOCKED, CANCELLED
 }

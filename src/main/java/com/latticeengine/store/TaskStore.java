@@ -168,15 +168,15 @@ public class TaskStore {
     }
 
     /**
-     * Records a failed attempt (outcome FAILED or TIMED_OUT). While attempts remain and the
+     * Records a failed attempt ({@code outcome} FAILED or TIMED_OUT). While attempts remain and the
      * error is retryable the task waits out its backoff as READY; otherwise it is FAILED and
      * its downstream is blocked or released in the same transaction.
      */
     @Transactional
-    public Outcome failAttempt(String workerId, long taskId, int attempt, String outcome, String error,
+    public Outcome failAttempt(String workerId, long taskId, int attempt, AttemptOutcome outcome, String error,
                                boolean retryable, long backoffMs) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            String state;
+            TaskState state;
             UUID runId;
             boolean freedLimitedSlot;
             try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_FAILED_OR_RETRY)) {
@@ -190,13 +190,13 @@ public class TaskStore {
                     if (!rs.next()) {
                         return Outcome.none();
                     }
-                    state = rs.getString(1);
+                    state = TaskState.valueOf(rs.getString(1));
                     runId = rs.getObject(2, UUID.class);
                     freedLimitedSlot = rs.getBoolean(3);
                 }
             }
             closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error)));
-            int madeReady = "FAILED".equals(state) ? propagateFailure(c, Set.of(taskId)) : 0;
+            int madeReady = state == TaskState.FAILED ? propagateFailure(c, Set.of(taskId)) : 0;
             if (madeReady > 0 || freedLimitedSlot) {
                 notifyReady(c);
             }
@@ -233,7 +233,7 @@ public class TaskStore {
                     ps.executeUpdate();
                 }
             }
-            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, "RATE_LIMITED", error)));
+            closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, AttemptOutcome.RATE_LIMITED, error)));
             return new Outcome(Set.of(taskId), Set.of(runId), 0);
         }
     }
@@ -290,8 +290,8 @@ public class TaskStore {
                 ps.setString(2, error);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", error));
-                        if ("FAILED".equals(rs.getString(3))) {
+                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), AttemptOutcome.LOST, error));
+                        if (TaskState.valueOf(rs.getString(3)) == TaskState.FAILED) {
                             failed.add(rs.getLong(1));
                         }
                         runIds.add(rs.getObject(4, UUID.class));
@@ -327,7 +327,7 @@ public class TaskStore {
                 ps.setString(3, workerId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), "LOST", "handed back: " + reason));
+                        lost.add(new AttemptEnd(rs.getLong(1), rs.getInt(2), AttemptOutcome.LOST, "handed back: " + reason));
                     }
                 }
             }
@@ -369,7 +369,7 @@ public class TaskStore {
         return running;
     }
 
-    private record AttemptEnd(long taskId, int attempt, String outcome, String error) {
+    private record AttemptEnd(long taskId, int attempt, AttemptOutcome outcome, String error) {
     }
 
     private static void closeAttempts(Connection c, List<AttemptEnd> ends) throws SQLException {
@@ -379,7 +379,7 @@ public class TaskStore {
         try (PreparedStatement ps = c.prepareStatement(TaskSql.CLOSE_ATTEMPTS)) {
             ps.setArray(1, Jdbc.longs(c, ends.stream().map(AttemptEnd::taskId).toList()));
             ps.setArray(2, Jdbc.ints(c, ends.stream().map(AttemptEnd::attempt).toList()));
-            ps.setArray(3, Jdbc.texts(c, ends.stream().map(AttemptEnd::outcome).toList()));
+            ps.setArray(3, Jdbc.texts(c, ends.stream().map(e -> e.outcome().name()).toList()));
             ps.setArray(4, Jdbc.texts(c, ends.stream().map(AttemptEnd::error).toList()));
             ps.executeUpdate();
         }
@@ -422,7 +422,7 @@ public class TaskStore {
             ps.setArray(1, Jdbc.longs(c, finishedUpstream));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if ("READY".equals(rs.getString(2))) {
+                    if (TaskState.valueOf(rs.getString(2)) == TaskState.READY) {
                         ready++;
                     }
                 }

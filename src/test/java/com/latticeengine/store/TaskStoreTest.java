@@ -341,7 +341,7 @@ class TaskStoreTest {
     void aRetryableFailureWaitsOutItsBackoffBeforeTheNextClaim() throws Exception {
         submit(Lattice.create().project("A", 1));
         ClaimedTask claimed = store.claim("w1", 1, LEASE_MS).get(0);
-        store.failAttempt("w1", claimed.id(), 1, "FAILED", "boom", true, 60_000);
+        store.failAttempt("w1", claimed.id(), 1, AttemptOutcome.FAILED, "boom", true, 60_000);
         assertEquals("READY", row("A", "state"));
         assertEquals(List.of(), store.claim("w1", 1, LEASE_MS), "backoff not over yet");
         execute("UPDATE task SET available_at = now() WHERE name = 'A'");
@@ -355,7 +355,7 @@ class TaskStoreTest {
                 .project("Strict", 2, "Good").flow("Bad", "Strict", "x"));
         for (ClaimedTask t : store.claim("w1", 2, LEASE_MS)) {
             if (t.name().equals("Bad")) {
-                store.failAttempt("w1", t.id(), 1, "FAILED", "broken", false, 0);
+                store.failAttempt("w1", t.id(), 1, AttemptOutcome.FAILED, "broken", false, 0);
             } else {
                 store.completeSucceeded("w1", List.of(success(t)));
             }

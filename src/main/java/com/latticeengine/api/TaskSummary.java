@@ -1,11 +1,13 @@
-package com.latticeengine.store;
+package com.latticeengine.api;
+
+import com.latticeengine.store.TaskState;
 
 import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * A task in a run listing; {@code missingInputs} are the upstream projects not yet SUCCEEDED, and
- * {@code priority} orders claims (the longest chain of projects starting at this one).
+ * A task in a run view or listing; {@code missingInputs} are the upstream projects not yet
+ * SUCCEEDED, and {@code priority} orders claims (the longest chain of projects starting at this one).
  */
 public record TaskSummary(
         String name,

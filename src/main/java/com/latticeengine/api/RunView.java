@@ -1,7 +1,8 @@
-package com.latticeengine.store;
+package com.latticeengine.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.latticeengine.store.RunState;
 
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+/** GET /api/runs/{id}: a run with its counts per task state (lower case), usage totals and tasks. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(
         UUID id,

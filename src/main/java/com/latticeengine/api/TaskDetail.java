@@ -1,13 +1,15 @@
-package com.latticeengine.store;
+package com.latticeengine.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.latticeengine.store.AttemptOutcome;
+import com.latticeengine.store.TaskState;
 
 import java.math.BigDecimal;
-
 import java.time.OffsetDateTime;
 import java.util.List;
 
+/** GET /api/runs/{id}/tasks/{name}: one task with its inputs, output and attempts. */
 public record TaskDetail(
         String name,
         int layer,
@@ -32,7 +34,7 @@ public record TaskDetail(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Attempt(int attempt, String workerId, OffsetDateTime startedAt, OffsetDateTime finishedAt,
-                          String outcome, String error, boolean cached, String model, Long inputTokens,
+                          AttemptOutcome outcome, String error, boolean cached, String model, Long inputTokens,
                           Long outputTokens, Long latencyMs, BigDecimal costUsd) {
     }
 }

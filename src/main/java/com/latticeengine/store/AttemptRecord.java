@@ -1,0 +1,10 @@
+package com.latticeengine.store;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+
+/** One row of task_attempt; {@code outcome} is null while the attempt runs, the usage fields without a model. */
+public record AttemptRecord(int attempt, String workerId, OffsetDateTime startedAt, OffsetDateTime finishedAt,
+                            AttemptOutcome outcome, String error, boolean cached, String model, Long inputTokens,
+                            Long outputTokens, Long latencyMs, BigDecimal costUsd) {
+}

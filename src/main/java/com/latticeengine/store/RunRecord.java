@@ -1,0 +1,32 @@
+package com.latticeengine.store;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A run as stored, with its task counts (every state, zeros included) and usage totals;
+ * {@code tasks} is null when the caller did not ask for them. {@code optionsJson} is JSON text.
+ */
+public record RunRecord(
+        UUID id,
+        RunState state,
+        String processor,
+        int maxAttempts,
+        long taskTimeoutMs,
+        String optionsJson,
+        OffsetDateTime createdAt,
+        OffsetDateTime finishedAt,
+        Map<TaskState, Integer> counts,
+        Usage usage,
+        List<TaskRow> tasks) {
+
+    /**
+     * Totals over the run's attempts: {@code calls} reached a model, {@code cached} reused an
+     * earlier output; {@code costUsd} is null when no price is configured for the models used.
+     */
+    public record Usage(long calls, long cached, long inputTokens, long outputTokens, BigDecimal costUsd) {
+    }
+}
