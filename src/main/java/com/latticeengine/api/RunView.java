@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** GET /api/runs/{id}: a run with its counts per task state (lower case), usage totals and tasks. */
+/**
+ * GET /api/runs/{id}: a run with its counts per task state (lower case), usage totals and tasks.
+ * {@code latticeMetadata}: the lattice document's own keys as submitted ({} when none);
+ * {@code warnings}: [{field, reason}] the submission was accepted with ([] when none).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(
         UUID id,
@@ -19,6 +23,8 @@ public record RunView(
         int maxAttempts,
         long taskTimeoutMs,
         @JsonRawValue String options,
+        @JsonRawValue String latticeMetadata,
+        @JsonRawValue String warnings,
         OffsetDateTime createdAt,
         OffsetDateTime finishedAt,
         Map<String, Integer> counts,

@@ -29,7 +29,8 @@ final class RunViews {
         run.counts().forEach((state, n) -> counts.put(state.name().toLowerCase(), n));
         RunRecord.Usage u = run.usage();
         return new RunView(run.id(), run.state(), run.processor(), run.maxAttempts(), run.taskTimeoutMs(),
-                run.optionsJson(), run.createdAt(), run.finishedAt(), counts,
+                run.optionsJson(), run.latticeMetadataJson(), run.warningsJson(), run.createdAt(), run.finishedAt(),
+                counts,
                 new RunView.Usage(u.calls(), u.cached(), u.inputTokens(), u.outputTokens(), u.costUsd()),
                 run.tasks() == null ? null : tasks(run.tasks()));
     }

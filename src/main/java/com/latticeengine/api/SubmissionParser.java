@@ -12,6 +12,7 @@ import com.latticeengine.lattice.DataFlow;
 import com.latticeengine.lattice.InvalidSubmissionException;
 import com.latticeengine.lattice.Lattice;
 import com.latticeengine.lattice.LatticeValidator;
+import com.latticeengine.lattice.LatticeWarnings;
 import com.latticeengine.lattice.Project;
 import com.latticeengine.lattice.Violation;
 import jakarta.inject.Singleton;
@@ -82,7 +83,8 @@ public final class SubmissionParser {
             throw new InvalidSubmissionException(errors);
         }
         return new RunSubmission(requirements, lattice, processor,
-                maxAttempts == null ? null : maxAttempts.intValue(), taskTimeoutMs, cache, llm);
+                maxAttempts == null ? null : maxAttempts.intValue(), taskTimeoutMs, cache, llm,
+                LatticeWarnings.of(lattice));
     }
 
     private JsonNode readTree(byte[] body) {
@@ -107,9 +109,12 @@ public final class SubmissionParser {
             errors.add(new Violation("lattice", "must be an object"));
             return null;
         }
-        node.fieldNames().forEachRemaining(f -> {
-            if (!LATTICE_FIELDS.contains(f)) {
-                errors.add(new Violation("lattice." + f, "unknown field"));
+        // ODRAS writes its analysis next to the graph (analysis_summary, confidence, domains...):
+        // kept as the run's lattice_metadata, never interpreted.
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> {
+            if (!LATTICE_FIELDS.contains(e.getKey())) {
+                metadata.put(e.getKey(), toValue(e.getValue(), "lattice." + e.getKey(), errors));
             }
         });
         List<Project> projects = new ArrayList<>();
@@ -136,7 +141,7 @@ public final class SubmissionParser {
                 }
             }
         }
-        return new Lattice(projects, flows);
+        return new Lattice(projects, flows, metadata);
     }
 
     private Project project(JsonNode node, String path, List<Violation> errors) {
@@ -152,7 +157,7 @@ public final class SubmissionParser {
             if (!layerNode.isIntegralNumber()) {
                 errors.add(new Violation(path + ".layer", "must be an integer"));
             } else if (!layerNode.canConvertToInt()) {
-                errors.add(new Violation(path + ".layer", "must be an integer between 1 and " + Integer.MAX_VALUE));
+                errors.add(new Violation(path + ".layer", "must be an integer between 0 and " + Integer.MAX_VALUE));
             } else {
                 layer = layerNode.intValue();
             }
@@ -169,7 +174,7 @@ public final class SubmissionParser {
         String to = string(node, "to_project", path + ".to_project", errors);
         String dataType = string(node, "data_type", path + ".data_type", errors);
         Boolean required = bool(node, "required", path + ".required", errors);
-        return new DataFlow(from, to, dataType, required == null || required);
+        return new DataFlow(from, to, dataType, required == null || required, toMap(node, path, errors));
     }
 
     /** Absent and explicit null both mean "not given". */
@@ -215,6 +220,15 @@ public final class SubmissionParser {
             return null;
         }
         return node.longValue();
+    }
+
+    private Object toValue(JsonNode node, String path, List<Violation> errors) {
+        try {
+            return mapper.treeToValue(node, Object.class);
+        } catch (JsonProcessingException | RuntimeException e) {
+            errors.add(new Violation(path, "could not be read: " + e.getMessage()));
+            return null;
+        }
     }
 
     @SuppressWarnings("unchecked")

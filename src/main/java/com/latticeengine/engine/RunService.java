@@ -3,10 +3,12 @@ package com.latticeengine.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.lattice.DataFlow;
 import com.latticeengine.lattice.Input;
 import com.latticeengine.lattice.InvalidSubmissionException;
 import com.latticeengine.lattice.LatticeGraph;
 import com.latticeengine.lattice.Project;
+import com.latticeengine.lattice.Relation;
 import com.latticeengine.lattice.Violation;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.Processors;
@@ -16,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,20 +87,6 @@ public class RunService {
     }
 
     private NewRun newRun(RunSubmission submission, Processor processor, String idempotencyKey) {
-        LatticeGraph graph = LatticeGraph.of(submission.lattice());
-        List<NewRun.Task> tasks = new ArrayList<>();
-        List<NewRun.Link> links = new ArrayList<>();
-        int position = 0;
-        for (Project project : submission.lattice().projects()) {
-            String name = project.name();
-            tasks.add(new NewRun.Task(name, position++, project.layer(), json(project.fields()),
-                    graph.upstreamOf(name).size(), graph.pathLengthToEnd(name)));
-            int inputPosition = 0;
-            for (Input input : graph.inputsOf(name)) {
-                links.add(new NewRun.Link(name, inputPosition++, input.fromProject(), input.relation().wireName(),
-                        input.dataType(), input.required()));
-            }
-        }
         Map<String, Object> options = new LinkedHashMap<>();
         if (submission.cache() != null) {
             options.put("cache", submission.cache());
@@ -105,11 +94,36 @@ public class RunService {
         if (submission.llm() != null) {
             options.put("llm", submission.llm());
         }
+        String limitKey = processor.limitKey(options).orElse(null);
+        LatticeGraph graph = LatticeGraph.of(submission.lattice());
+        Map<FlowKey, DataFlow> flows = new HashMap<>();
+        submission.lattice().dataFlows().forEach(f -> flows.put(new FlowKey(f.fromProject(), f.toProject(), f.dataType()), f));
+        List<NewRun.Task> tasks = new ArrayList<>();
+        List<NewRun.Link> links = new ArrayList<>();
+        int position = 0;
+        for (Project project : submission.lattice().projects()) {
+            String name = project.name();
+            tasks.add(new NewRun.Task(name, position++, project.layer(), json(project.fields()),
+                    graph.upstreamOf(name).size(), graph.pathLengthToEnd(name), limitKey));
+            int inputPosition = 0;
+            for (Input input : graph.inputsOf(name)) {
+                DataFlow flow = input.relation() == Relation.DATA_FLOW
+                        ? flows.get(new FlowKey(input.fromProject(), name, input.dataType())) : null;
+                links.add(new NewRun.Link(name, inputPosition++, input.fromProject(), input.relation().wireName(),
+                        input.dataType(), input.required(), flow == null ? null : json(flow.fields())));
+            }
+        }
         int maxAttempts = submission.maxAttempts() != null ? submission.maxAttempts() : config.retry().maxAttempts();
         long timeoutMs = submission.taskTimeoutMs() != null ? submission.taskTimeoutMs()
                 : config.task().timeout().toMillis();
+        Map<String, Object> metadata = submission.lattice().metadata();
         return new NewRun(UUID.randomUUID(), submission.requirements(), processor.name(), maxAttempts, timeoutMs,
-                json(options), idempotencyKey, processor.limitKey(options).orElse(null), tasks, links);
+                json(options), idempotencyKey, metadata.isEmpty() ? null : json(metadata),
+                submission.warnings().isEmpty() ? null : json(submission.warnings()), tasks, links);
+    }
+
+    /** A data flow's identity: the validator rejects two flows with the same three. */
+    private record FlowKey(String from, String to, String dataType) {
     }
 
     private String json(Object value) {

@@ -1,10 +1,18 @@
 package com.latticeengine.engine;
 
 import com.latticeengine.lattice.Lattice;
+import com.latticeengine.lattice.Warning;
 
+import java.util.List;
 import java.util.Map;
 
-/** A parsed and validated run request; optional settings are null when not given. */
+/**
+ * A parsed and validated run request; optional settings are null when not given. {@code warnings}
+ * are kept with the run and shown in its view; they never stop it.
+ */
 public record RunSubmission(String requirements, Lattice lattice, String processor, Integer maxAttempts,
-                            Long taskTimeoutMs, Boolean cache, Map<String, Object> llm) {
+                            Long taskTimeoutMs, Boolean cache, Map<String, Object> llm, List<Warning> warnings) {
+    public RunSubmission {
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
 }

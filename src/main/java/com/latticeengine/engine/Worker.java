@@ -432,7 +432,8 @@ public class Worker {
             boolean available = row.fromState() == TaskState.SUCCEEDED;
             inputs.add(new TaskInput(row.fromProject(), row.relation(), row.dataType(), row.required(),
                     available ? mapper.readTree(row.outputJson()) : null,
-                    available ? null : missingReason(row)));
+                    available ? null : missingReason(row),
+                    row.flowJson() == null ? null : mapReader.readValue(row.flowJson())));
         }
         return new TaskContext(task.runId(), task.requirements(), task.name(), mapReader.readValue(task.projectJson()),
                 inputs, task.attempt(), mapReader.readValue(task.runOptionsJson()));

@@ -56,8 +56,9 @@ public final class LatticeValidator {
             }
             if (p.layer() == null) {
                 out.add(new Violation(path + ".layer", "is required"));
-            } else if (p.layer() <= 0) {
-                out.add(new Violation(path + ".layer", "must be a positive integer"));
+            } else if (p.layer() < 0) {
+                // ODRAS numbers its layers from L0 (foundation / ontology).
+                out.add(new Violation(path + ".layer", "must be an integer >= 0"));
             }
             String parent = p.parentName();
             boolean parentOk = false;

@@ -1,6 +1,9 @@
 package com.latticeengine.store;
 
-/** One input link of a task with its upstream task's current state, output and error. */
+/**
+ * One input link of a task with its upstream task's current state, output and error;
+ * {@code flowJson} is the data flow as submitted (null for a parent link).
+ */
 public record InputRow(
         long toTask,
         String fromProject,
@@ -9,5 +12,6 @@ public record InputRow(
         boolean required,
         TaskState fromState,
         String outputJson,
-        String error) {
+        String error,
+        String flowJson) {
 }

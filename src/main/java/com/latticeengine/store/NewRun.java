@@ -12,16 +12,24 @@ public record NewRun(
         long taskTimeoutMs,
         String optionsJson,
         String idempotencyKey,
-        String limitKey,
+        String latticeMetadataJson,
+        String warningsJson,
         List<Task> tasks,
         List<Link> links) {
 
-    /** {@code priority}: claims take READY tasks with a higher priority first. */
-    public record Task(String name, int position, int layer, String projectJson, int remainingInputs, int priority) {
+    /**
+     * {@code priority}: claims take READY tasks with a higher priority first. {@code limitKey}: the
+     * provider limit the task's calls share (its processor's, for the project's effective settings), or null.
+     */
+    public record Task(String name, int position, int layer, String projectJson, int remainingInputs, int priority,
+                       String limitKey) {
     }
 
-    /** One input link; {@code position} orders the inputs of {@code toName}. */
+    /**
+     * One input link; {@code position} orders the inputs of {@code toName}. {@code flowJson} is the
+     * data flow as submitted, null for a parent link.
+     */
     public record Link(String toName, int position, String fromName, String relation, String dataType,
-                       boolean required) {
+                       boolean required, String flowJson) {
     }
 }

@@ -28,7 +28,8 @@ import java.util.UUID;
 public class RunQueries {
 
     private static final String RUN = """
-            SELECT id, state, processor, max_attempts, task_timeout_ms, options::text, created_at, finished_at
+            SELECT id, state, processor, max_attempts, task_timeout_ms, options::text, created_at, finished_at,
+                   coalesce(lattice_metadata::text, '{}'), coalesce(warnings, '[]')::text
               FROM run WHERE id = ?
             """;
     private static final String COUNTS = "SELECT state, count(*) FROM task WHERE run_id = ? GROUP BY state";
@@ -84,13 +85,14 @@ public class RunQueries {
                         return Optional.empty();
                     }
                     head = new RunRecord(runId, RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
-                            rs.getLong(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
-                            rs.getObject(8, OffsetDateTime.class), null, null, null);
+                            rs.getLong(5), rs.getString(6), rs.getString(9), rs.getString(10),
+                            rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class), null, null, null);
                 }
             }
             List<TaskRow> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
             return Optional.of(new RunRecord(head.id(), head.state(), head.processor(), head.maxAttempts(),
-                    head.taskTimeoutMs(), head.optionsJson(), head.createdAt(), head.finishedAt(), counts(c, runId),
+                    head.taskTimeoutMs(), head.optionsJson(), head.latticeMetadataJson(), head.warningsJson(),
+                    head.createdAt(), head.finishedAt(), counts(c, runId),
                     usage(c, runId), tasks));
         }
     }

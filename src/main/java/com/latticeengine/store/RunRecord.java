@@ -8,7 +8,9 @@ import java.util.UUID;
 
 /**
  * A run as stored, with its task counts (every state, zeros included) and usage totals;
- * {@code tasks} is null when the caller did not ask for them. {@code optionsJson} is JSON text.
+ * {@code tasks} is null when the caller did not ask for them. {@code optionsJson} is JSON text, so are
+ * {@code latticeMetadataJson} (the lattice document's own keys, {} when none) and {@code warningsJson}
+ * ([{field, reason}], [] when none).
  */
 public record RunRecord(
         UUID id,
@@ -17,6 +19,8 @@ public record RunRecord(
         int maxAttempts,
         long taskTimeoutMs,
         String optionsJson,
+        String latticeMetadataJson,
+        String warningsJson,
         OffsetDateTime createdAt,
         OffsetDateTime finishedAt,
         Map<TaskState, Integer> counts,

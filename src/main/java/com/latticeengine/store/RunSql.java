@@ -9,8 +9,8 @@ final class RunSql {
     /** A repeated idempotency key inserts nothing; the caller then returns the first run. */
     static final String INSERT_RUN = """
             INSERT INTO run (id, state, requirements, processor, max_attempts, task_timeout_ms, options,
-                             idempotency_key, task_count)
-            VALUES (?, 'RUNNING', ?, ?, ?, ?, ?::jsonb, ?, ?)
+                             idempotency_key, task_count, lattice_metadata, warnings)
+            VALUES (?, 'RUNNING', ?, ?, ?, ?, ?::jsonb, ?, ?, ?::json, ?::jsonb)
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
 
@@ -19,18 +19,18 @@ final class RunSql {
             INSERT INTO task (run_id, name, position, layer, project, state, remaining_inputs, max_attempt, limit_key,
                               ready_at, priority)
             SELECT ?, x.name, x.position, x.layer, x.project::jsonb,
-                   CASE WHEN x.remaining = 0 THEN 'READY' ELSE 'WAITING' END, x.remaining, ?, ?,
+                   CASE WHEN x.remaining = 0 THEN 'READY' ELSE 'WAITING' END, x.remaining, ?, x.limit_key,
                    CASE WHEN x.remaining = 0 THEN now() END, x.priority
-              FROM unnest(?::text[], ?::int[], ?::int[], ?::text[], ?::int[], ?::int[])
-                   AS x(name, position, layer, project, remaining, priority)
+              FROM unnest(?::text[], ?::int[], ?::int[], ?::text[], ?::int[], ?::int[], ?::text[])
+                   AS x(name, position, layer, project, remaining, priority, limit_key)
             """;
 
     /** All input links of a run in one statement, resolved by task name within the run. */
     static final String INSERT_LINKS = """
-            INSERT INTO task_input (to_task, position, from_task, relation, data_type, required)
-            SELECT t.id, x.position, f.id, x.relation, x.data_type, x.required
-              FROM unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::boolean[])
-                   AS x(to_name, position, from_name, relation, data_type, required)
+            INSERT INTO task_input (to_task, position, from_task, relation, data_type, required, flow)
+            SELECT t.id, x.position, f.id, x.relation, x.data_type, x.required, x.flow::jsonb
+              FROM unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::text[])
+                   AS x(to_name, position, from_name, relation, data_type, required, flow)
               JOIN task t ON t.run_id = ? AND t.name = x.to_name
               JOIN task f ON f.run_id = ? AND f.name = x.from_name
             """;

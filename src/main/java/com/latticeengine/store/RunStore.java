@@ -41,6 +41,8 @@ public class RunStore {
                 ps.setString(6, run.optionsJson());
                 ps.setString(7, run.idempotencyKey());
                 ps.setInt(8, run.tasks().size());
+                ps.setString(9, run.latticeMetadataJson());
+                ps.setString(10, run.warningsJson());
                 if (ps.executeUpdate() == 0) {
                     return false;
                 }
@@ -49,13 +51,13 @@ public class RunStore {
                 List<NewRun.Task> tasks = run.tasks();
                 ps.setObject(1, run.id());
                 ps.setInt(2, run.maxAttempts());
-                ps.setString(3, run.limitKey());
-                ps.setArray(4, Jdbc.texts(c, tasks.stream().map(NewRun.Task::name).toList()));
-                ps.setArray(5, Jdbc.ints(c, tasks.stream().map(NewRun.Task::position).toList()));
-                ps.setArray(6, Jdbc.ints(c, tasks.stream().map(NewRun.Task::layer).toList()));
-                ps.setArray(7, Jdbc.texts(c, tasks.stream().map(NewRun.Task::projectJson).toList()));
-                ps.setArray(8, Jdbc.ints(c, tasks.stream().map(NewRun.Task::remainingInputs).toList()));
-                ps.setArray(9, Jdbc.ints(c, tasks.stream().map(NewRun.Task::priority).toList()));
+                ps.setArray(3, Jdbc.texts(c, tasks.stream().map(NewRun.Task::name).toList()));
+                ps.setArray(4, Jdbc.ints(c, tasks.stream().map(NewRun.Task::position).toList()));
+                ps.setArray(5, Jdbc.ints(c, tasks.stream().map(NewRun.Task::layer).toList()));
+                ps.setArray(6, Jdbc.texts(c, tasks.stream().map(NewRun.Task::projectJson).toList()));
+                ps.setArray(7, Jdbc.ints(c, tasks.stream().map(NewRun.Task::remainingInputs).toList()));
+                ps.setArray(8, Jdbc.ints(c, tasks.stream().map(NewRun.Task::priority).toList()));
+                ps.setArray(9, Jdbc.texts(c, tasks.stream().map(NewRun.Task::limitKey).toList()));
                 ps.executeUpdate();
             }
             if (!run.links().isEmpty()) {
@@ -67,8 +69,9 @@ public class RunStore {
                     ps.setArray(4, Jdbc.texts(c, links.stream().map(NewRun.Link::relation).toList()));
                     ps.setArray(5, Jdbc.texts(c, links.stream().map(NewRun.Link::dataType).toList()));
                     ps.setArray(6, Jdbc.booleans(c, links.stream().map(NewRun.Link::required).toList()));
-                    ps.setObject(7, run.id());
+                    ps.setArray(7, Jdbc.texts(c, links.stream().map(NewRun.Link::flowJson).toList()));
                     ps.setObject(8, run.id());
+                    ps.setObject(9, run.id());
                     ps.executeUpdate();
                 }
             }

@@ -86,7 +86,8 @@ final class TaskSql {
 
     /** Inputs of the given tasks, in input order, with each upstream's state and output. Param: task ids. */
     static final String INPUTS = """
-            SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output::text, f.error
+            SELECT i.to_task, f.name, i.relation, i.data_type, i.required, f.state, f.output::text, f.error,
+                   i.flow::text
               FROM task_input i JOIN task f ON f.id = i.from_task
              WHERE i.to_task = ANY(?)
              ORDER BY i.to_task, i.position

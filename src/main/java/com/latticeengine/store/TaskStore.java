@@ -118,7 +118,8 @@ public class TaskStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     InputRow row = new InputRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getBoolean(5), TaskState.valueOf(rs.getString(6)), rs.getString(7), rs.getString(8));
+                            rs.getBoolean(5), TaskState.valueOf(rs.getString(6)), rs.getString(7), rs.getString(8),
+                            rs.getString(9));
                     inputs.computeIfAbsent(row.toTask(), k -> new ArrayList<>()).add(row);
                 }
             }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,8 +82,9 @@ class SubmissionParserTest {
         assertEquals(1, a.fields().get("layer"));
         assertThrows(UnsupportedOperationException.class, () -> a.fields().put("x", 1));
         assertEquals("A", s.lattice().projects().get(1).parentName());
-        assertEquals(List.of(new DataFlow("A", "B", "requirements", false), new DataFlow("A", "B", null, true)),
-                s.lattice().dataFlows());
+        assertEquals(List.of("A", "A"), s.lattice().dataFlows().stream().map(DataFlow::fromProject).toList());
+        assertEquals(Arrays.asList("requirements", null), s.lattice().dataFlows().stream().map(DataFlow::dataType).toList());
+        assertEquals(List.of(false, true), s.lattice().dataFlows().stream().map(DataFlow::required).toList());
     }
 
     @Test
@@ -258,9 +260,44 @@ class SubmissionParserTest {
     }
 
     @Test
-    void unknownLatticeField() {
-        assertSingle("lattice.edges", "unknown field",
-                json("{'requirements':'r','lattice':{'projects':[{'name':'A','layer':1}],'edges':[]}}"));
+    void extraLatticeKeysAreKeptAsMetadataInOrder() {
+        RunSubmission s = parse(json("""
+                {'requirements':'r','lattice':{'analysis_summary':'UAV','confidence':0.8,'domains':['a','b'],
+                 'projects':[{'name':'A','layer':0}],'lattice_type':null}}"""));
+        assertEquals(List.of("analysis_summary", "confidence", "domains", "lattice_type"),
+                new ArrayList<>(s.lattice().metadata().keySet()));
+        assertEquals(0.8, s.lattice().metadata().get("confidence"));
+        assertEquals(List.of("a", "b"), s.lattice().metadata().get("domains"));
+        assertNull(s.lattice().metadata().get("lattice_type"));
+        assertEquals(0, s.lattice().projects().get(0).layer());
+    }
+
+    @Test
+    void theSubmissionsOwnTopLevelStaysStrict() {
+        assertSingle("lattice_metadata", "unknown field", withTop("'lattice_metadata':{}"));
+    }
+
+    @Test
+    void extraDataFlowFieldsAreKept() {
+        RunSubmission s = parse(withLattice(PROJECTS, """
+                [{'from_project':'A','to_project':'B','data_type':'d','description':'why','trigger_event':'a.done'}]"""));
+        assertEquals(List.of("from_project", "to_project", "data_type", "description", "trigger_event"),
+                new ArrayList<>(s.lattice().dataFlows().get(0).fields().keySet()));
+        assertEquals("a.done", s.lattice().dataFlows().get(0).fields().get("trigger_event"));
+    }
+
+    @Test
+    void negativeLayerIsRejected() {
+        assertSingle("lattice.projects[0].layer", "must be an integer >= 0",
+                json("{'requirements':'r','lattice':{'projects':[{'name':'A','layer':-1}]}}"));
+    }
+
+    @Test
+    void warningsComeWithTheSubmission() {
+        RunSubmission s = parse(json("""
+                {'requirements':'r','lattice':{'projects':[{'name':'A','layer':1,'subscribes_to':['ontology.published']}]}}"""));
+        assertEquals(1, s.warnings().size());
+        assertEquals("lattice.projects[0].subscribes_to[0]", s.warnings().get(0).field());
     }
 
     @Test

@@ -61,8 +61,8 @@ class ReadyNotificationTest {
 
     private UUID insertRun() throws SQLException {
         UUID id = UUID.randomUUID();
-        runs.insert(new NewRun(id, "r", "simulated", 1, 60_000, "{}", null, null,
-                List.of(new NewRun.Task("A", 0, 1, "{\"name\":\"A\",\"layer\":1}", 0, 1)), List.of()));
+        runs.insert(new NewRun(id, "r", "simulated", 1, 60_000, "{}", null, null, null,
+                List.of(new NewRun.Task("A", 0, 1, "{\"name\":\"A\",\"layer\":1}", 0, 1, null)), List.of()));
         return id;
     }
 

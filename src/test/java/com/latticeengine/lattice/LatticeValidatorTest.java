@@ -83,13 +83,13 @@ class LatticeValidatorTest {
     }
 
     @Test
-    void layerZero() {
-        assertSingle("lattice.projects[0].layer", "must be a positive integer", "r", lattice(List.of(p("A", 0, null))));
+    void layerZeroIsOdrasFoundationLayer() {
+        assertEquals(List.of(), LatticeValidator.validate("r", lattice(List.of(p("A", 0, null), p("B", 1, "A")))));
     }
 
     @Test
     void layerNegative() {
-        assertSingle("lattice.projects[1].layer", "must be a positive integer", "r",
+        assertSingle("lattice.projects[1].layer", "must be an integer >= 0", "r",
                 lattice(List.of(p("A", 1, null), p("B", -3, null))));
     }
 
@@ -205,9 +205,9 @@ class LatticeValidatorTest {
 
     @Test
     void reportsAllViolationsTogether() {
-        List<Violation> v = LatticeValidator.validate(" ", lattice(List.of(p("A", 0, "Z"))));
+        List<Violation> v = LatticeValidator.validate(" ", lattice(List.of(p("A", -1, "Z"))));
         assertEquals(List.of(new Violation("requirements", "must not be blank"),
-                new Violation("lattice.projects[0].layer", "must be a positive integer"),
+                new Violation("lattice.projects[0].layer", "must be an integer >= 0"),
                 new Violation("lattice.projects[0].parent_name", "unknown project 'Z'")), v);
     }
 
