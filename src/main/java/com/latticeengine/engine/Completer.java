@@ -1,7 +1,7 @@
 package com.latticeengine.engine;
 
 import com.latticeengine.config.LatticeConfig;
-import com.latticeengine.ops.EngineMetrics;
+import com.latticeengine.store.AttemptOutcome;
 import com.latticeengine.store.TaskStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +32,7 @@ public class Completer {
     private final Worker worker;
     private final DatabaseState database;
     private final LatticeConfig.Worker config;
-    private final EngineMetrics metrics;
+    private final EngineEvents events;
     private final BlockingQueue<TaskStore.Success> pending = new LinkedBlockingQueue<>();
     /** Fencing tokens of successes not yet committed: their leases must still be renewed. */
     private final Map<Long, Integer> unrecorded = new ConcurrentHashMap<>();
@@ -40,12 +40,12 @@ public class Completer {
     private Thread thread;
 
     public Completer(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config,
-                     EngineMetrics metrics) {
+                     EngineEvents events) {
         this.store = store;
         this.worker = worker;
         this.database = database;
         this.config = config.worker();
-        this.metrics = metrics;
+        this.events = events;
     }
 
     void start(@Observes StartupEvent event) {
@@ -137,8 +137,9 @@ public class Completer {
             try {
                 long started = System.nanoTime();
                 TaskStore.Outcome outcome = store.completeSucceeded(worker.workerId(), batch);
-                metrics.successesRecorded(outcome.applied().size(), batch.size() - outcome.applied().size(),
-                        System.nanoTime() - started);
+                events.resultsWritten(batch.size(), System.nanoTime() - started);
+                batch.forEach(s -> events.recorded(s.taskId(), AttemptOutcome.SUCCEEDED,
+                        outcome.applied().contains(s.taskId())));
                 database.succeeded();
                 if (outcome.madeReady() > 0) {
                     worker.wake();
@@ -146,7 +147,7 @@ public class Completer {
                 worker.finishRuns(outcome.runIds());
                 return;
             } catch (Exception e) {
-                database.failed("complete", e);
+                database.failed("record " + batch.size() + " successful attempt(s)", e);
                 if (System.nanoTime() > giveUpAt) {
                     LOG.warnf("gave up recording %d result(s) after the lease ran out: %s", batch.size(), e.getMessage());
                     return;

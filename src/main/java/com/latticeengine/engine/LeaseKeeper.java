@@ -43,7 +43,7 @@ public class LeaseKeeper {
             held = store.heartbeat(worker.workerId(), attempts, leaseMs);
             database.succeeded();
         } catch (Exception e) {
-            database.failed("heartbeat", e);
+            database.failed("extend leases (heartbeat)", e);
             return;
         }
         attempts.forEach((id, attempt) -> {
@@ -72,7 +72,7 @@ public class LeaseKeeper {
                 LOG.infof("handed back %d task(s) claimed by a claim whose reply was lost", orphans.size());
             }
         } catch (Exception e) {
-            database.failed("orphan check", e);
+            database.failed("hand back tasks of a claim whose reply was lost", e);
             worker.markClaimUncertain();
         }
     }

@@ -1,7 +1,6 @@
 package com.latticeengine.engine;
 
 import com.latticeengine.config.LatticeConfig;
-import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.store.TaskStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,15 +23,15 @@ public class Reaper {
     private final Worker worker;
     private final DatabaseState database;
     private final boolean enabled;
-    private final EngineMetrics metrics;
+    private final EngineEvents events;
 
     public Reaper(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config,
-                  EngineMetrics metrics) {
+                  EngineEvents events) {
         this.store = store;
         this.worker = worker;
         this.database = database;
         this.enabled = config.worker().enabled();
-        this.metrics = metrics;
+        this.events = events;
     }
 
     @Scheduled(every = "${lattice.worker.reaper-interval}", skipExecutionIf = Scheduled.ApplicationNotRunning.class,
@@ -45,7 +44,7 @@ public class Reaper {
             runOnce();
             database.succeeded();
         } catch (SQLException | RuntimeException e) {
-            database.failed("reaper", e);
+            database.failed("reap expired leases and end finished runs", e);
         }
     }
 
@@ -57,7 +56,7 @@ public class Reaper {
             batch = store.reapExpired(BATCH);
             reaped += batch.applied().size();
         } while (batch.applied().size() == BATCH);
-        metrics.lost(reaped);
+        events.lost(reaped);
         if (reaped > 0) {
             LOG.infof("reaped %d task(s) whose lease expired", reaped);
             worker.wake();

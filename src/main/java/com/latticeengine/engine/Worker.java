@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.latticeengine.config.LatticeConfig;
-import com.latticeengine.ops.EngineMetrics;
 import com.latticeengine.processing.ProcessingException;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.ProcessorResult;
@@ -83,7 +82,7 @@ public class Worker {
     private final ObjectReader mapReader;
     private final String workerId;
     private final Completer completer;
-    private final EngineMetrics metrics;
+    private final EngineEvents events;
     private final int limitedCap;
 
     private final Map<Long, Execution> running = new ConcurrentHashMap<>();
@@ -112,7 +111,7 @@ public class Worker {
 
     public Worker(LatticeConfig config, TaskStore store, Processors processors, Backoff backoff,
                   DatabaseState database, ObjectMapper mapper, WorkerIdentity identity, Completer completer,
-                  EngineMetrics metrics) {
+                  EngineEvents events) {
         this.config = config.worker();
         this.store = store;
         this.processors = processors;
@@ -122,7 +121,7 @@ public class Worker {
         this.mapReader = mapper.readerFor(MAP);
         this.workerId = identity.id();
         this.completer = completer;
-        this.metrics = metrics;
+        this.events = events;
         this.limitedCap = config.llm().maxConcurrent();
         this.gatherTarget = Math.max(1, config.worker().concurrency() / 4);
         this.maxHeld = config.worker().concurrency() + 2 * Completer.MAX_BATCH;
@@ -253,13 +252,13 @@ public class Worker {
                 claimed = new ArrayList<>(claimed);
                 claimed.addAll(store.claimLimited(workerId, free - claimed.size(), config.lease().toMillis(), limitedCap));
             }
-            metrics.claimed(claimed, System.nanoTime() - claimStarted);
+            events.claimed(claimed, System.nanoTime() - claimStarted);
             inputs = claimed.isEmpty() ? Map.of() : store.inputsOf(claimed.stream().map(ClaimedTask::id).toList());
             database.succeeded();
         } catch (Exception e) {
             // The claim may have committed without us knowing which tasks it took: the lease keeper hands them back.
             claimUncertain.set(true);
-            database.failed("claim", e);
+            database.failed("claim READY tasks", e);
             slots.release(free);
             return;
         }
@@ -298,7 +297,7 @@ public class Worker {
         }
         String cacheKey = cacheEnabled(context) ? processor.get().cacheKey(context).orElse(null) : null;
         Optional<String> cached = cacheKey == null ? Optional.empty()
-                : withDatabase("cache lookup", () -> store.cachedOutput(cacheKey)).flatMap(hit -> hit);
+                : withDatabase("look up a cached output", () -> store.cachedOutput(cacheKey)).flatMap(hit -> hit);
         if (cached.isPresent()) {
             return new Succeeded(cached.get(), AttemptUsage.CACHED, cacheKey);
         }
@@ -350,36 +349,35 @@ public class Worker {
     private void record(Execution execution, Result result) {
         ClaimedTask task = execution.task;
         long recordStarted = System.nanoTime();
-        Optional<TaskStore.Outcome> outcome = Optional.empty();
+        Optional<TaskStore.Outcome> outcome;
+        AttemptOutcome recorded;
         if (result instanceof Succeeded s) {
             completer.submit(new TaskStore.Success(task.id(), task.attempt(), s.outputJson(), s.usage(), s.cacheKey()));
+            return;
         } else if (result instanceof RateLimited r) {
-            outcome = withDatabase("defer", () -> store.deferRateLimited(workerId, task.id(), task.attempt(),
-                    task.limitKey(), r.delayMs(), r.error()));
+            recorded = AttemptOutcome.RATE_LIMITED;
+            outcome = withDatabase("defer a rate-limited attempt", () -> store.deferRateLimited(workerId, task.id(),
+                    task.attempt(), task.limitKey(), r.delayMs(), r.error()));
         } else if (result instanceof Failed f) {
-            outcome = withDatabase("fail", () -> store.failAttempt(workerId, task.id(), task.attempt(),
-                    f.outcome(), f.error(), f.retryable(), backoff.afterAttempt(task.attempt())));
+            recorded = f.outcome();
+            outcome = withDatabase("record a failed attempt", () -> store.failAttempt(workerId, task.id(),
+                    task.attempt(), f.outcome(), f.error(), f.retryable(), backoff.afterAttempt(task.attempt())));
+        } else {
+            events.abandoned(task.id());
+            return;
         }
-        outcome.ifPresent(o -> {
-            if (o.applied().isEmpty()) {
-                LOG.debugf("late result of %s attempt %d discarded: the task is no longer ours", task.name(),
-                        task.attempt());
-            }
-            finishRuns(o.runIds());
-        });
-        metrics.finished(task, outcomeName(result), outcome.map(o -> !o.applied().isEmpty()).orElse(false),
-                System.nanoTime() - recordStarted);
-    }
-
-    /** Successes are counted by the completer when their batch commits; here they only end the duration sample. */
-    private static String outcomeName(Result result) {
-        if (result instanceof Succeeded) {
-            return "BATCHED";
+        if (outcome.isEmpty()) {
+            events.abandoned(task.id());
+            return;
         }
-        if (result instanceof RateLimited) {
-            return "RATE_LIMITED";
+        events.resultsWritten(1, System.nanoTime() - recordStarted);
+        boolean applied = !outcome.get().applied().isEmpty();
+        events.recorded(task.id(), recorded, applied);
+        if (!applied) {
+            LOG.debugf("late result of %s attempt %d discarded: the task is no longer ours", task.name(),
+                    task.attempt());
         }
-        return result instanceof Failed f ? f.outcome().name() : "ABANDONED";
+        finishRuns(outcome.get().runIds());
     }
 
     void finishRuns(Set<UUID> runIds) {
@@ -390,7 +388,7 @@ public class Worker {
             store.finishRuns(runIds);
         } catch (Exception e) {
             // The reaper's sweep ends such runs later.
-            database.failed("finish runs", e);
+            database.failed("end finished runs", e);
         }
     }
 

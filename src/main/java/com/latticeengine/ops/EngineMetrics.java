@@ -1,8 +1,11 @@
 package com.latticeengine.ops;
 
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.engine.EngineEvents;
+import com.latticeengine.processing.ModelCallEvents;
+import com.latticeengine.store.AttemptOutcome;
 import com.latticeengine.store.ClaimedTask;
-import io.agroal.api.AgroalDataSource;
+import com.latticeengine.store.QueueQueries;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,71 +14,70 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine's Prometheus metrics (served at /q/metrics). Labels are bounded: outcomes, models,
- * token direction; never run ids, task names or worker ids (Prometheus adds pod labels itself).
+ * The engine's and the model calls' Prometheus metrics (served at /q/metrics), fed through the
+ * engine's {@link EngineEvents} and the processors' {@link ModelCallEvents}. Labels are bounded:
+ * outcomes, models (at most {@value #MAX_MODELS}, then "other"), token direction; never run ids,
+ * task names or worker ids (Prometheus adds pod labels itself).
  *
  * <ul>
  * <li>lattice_tasks_claimed_total: attempts this replica claimed;</li>
  * <li>lattice_tasks_retried_total: claims of an attempt after the first (a retry after a failure or a lost lease, or a rerun);</li>
  * <li>lattice_tasks_succeeded_total / lattice_tasks_failed_total{outcome=FAILED|TIMED_OUT}: attempt results the store accepted
  *     (a failed attempt may still be retried: compare with _retried_total);</li>
+ * <li>lattice_tasks_rate_limited_total: attempts given back unharmed because the provider asked to slow down;</li>
  * <li>lattice_tasks_discarded_total: late results refused by the fence (the task was taken away meanwhile);</li>
  * <li>lattice_tasks_lost_total: RUNNING tasks whose lease expired, reaped by this replica;</li>
  * <li>lattice_queue_ready_tasks / lattice_queue_ready_oldest_age_seconds: claimable READY tasks (all runs) and how long the
  *     oldest has been claimable, re-read at most every lattice.metrics.queue-refresh and only while someone scrapes;</li>
  * <li>lattice_claim_latency_seconds, lattice_completion_latency_seconds, lattice_task_duration_seconds{outcome}: timers;</li>
- * <li>lattice_llm_calls_total{model,outcome}, lattice_llm_tokens_total{model,direction}: for the LLM processor.</li>
+ * <li>lattice_llm_calls_total{model,outcome}, lattice_llm_tokens_total{model,outcome,direction},
+ *     lattice_llm_cost_usd_total{model,outcome}: every model call of the LLM processor (cost only for priced models).</li>
  * </ul>
  */
 @ApplicationScoped
-public class EngineMetrics {
+public class EngineMetrics implements EngineEvents, ModelCallEvents {
 
     private static final Logger LOG = Logger.getLogger(EngineMetrics.class);
 
-    /** Counting stops here so the gauge query stays cheap even with a huge backlog. */
-    static final int QUEUE_COUNT_CAP = 100_000;
-
-    /** One arm per ready index (see V5__critical_path_first.sql), so each reads only its index. */
-    private static final String QUEUE_SQL = """
-            SELECT least(count(*), %1$d), COALESCE(EXTRACT(EPOCH FROM now() - min(available_at)), 0)
-              FROM ((SELECT available_at FROM task
-                      WHERE state = 'READY' AND limit_key IS NULL AND available_at <= now() LIMIT %1$d)
-                    UNION ALL
-                    (SELECT available_at FROM task
-                      WHERE state = 'READY' AND limit_key IS NOT NULL AND available_at <= now() LIMIT %1$d)) ready
-            """.formatted(QUEUE_COUNT_CAP);
+    /** Model names come from submissions: past this many distinct ones, calls count as model "other". */
+    static final int MAX_MODELS = 50;
+    static final String ABANDONED = "ABANDONED";
 
     private final MeterRegistry registry;
-    private final AgroalDataSource dataSource;
+    private final QueueQueries queue;
     private final long refreshNanos;
 
     private final Counter claimed;
     private final Counter retried;
     private final Counter succeeded;
+    private final Counter rateLimited;
     private final Counter discarded;
     private final Counter lost;
+    private final Map<AttemptOutcome, Counter> failed = new EnumMap<>(AttemptOutcome.class);
     private final Timer claimLatency;
     private final Timer completionLatency;
+    private final Map<AttemptOutcome, Timer> durations = new EnumMap<>(AttemptOutcome.class);
+    private final Timer abandonedDuration;
     private final Map<Long, Long> claimedAt = new ConcurrentHashMap<>();
+    private final Set<String> models = ConcurrentHashMap.newKeySet();
 
     private volatile double readyTasks = Double.NaN;
     private volatile double oldestReadyAgeSeconds = Double.NaN;
     private volatile long lastRefresh;
     private volatile long lastScrape;
 
-    public EngineMetrics(MeterRegistry registry, AgroalDataSource dataSource, LatticeConfig config) {
+    public EngineMetrics(MeterRegistry registry, QueueQueries queue, LatticeConfig config) {
         this.registry = registry;
-        this.dataSource = dataSource;
+        this.queue = queue;
         this.refreshNanos = config.metrics().queueRefresh().toNanos();
         this.lastRefresh = System.nanoTime() - refreshNanos;
         this.lastScrape = System.nanoTime() - TimeUnit.MINUTES.toNanos(10);
@@ -84,8 +86,12 @@ public class EngineMetrics {
                 .description("Claims of an attempt after the first (retry after failure or lost lease, or rerun)")
                 .register(registry);
         succeeded = Counter.builder("lattice.tasks.succeeded").description("Successful attempts recorded").register(registry);
-        failed("FAILED");
-        failed("TIMED_OUT");
+        for (AttemptOutcome outcome : List.of(AttemptOutcome.FAILED, AttemptOutcome.TIMED_OUT)) {
+            failed.put(outcome, Counter.builder("lattice.tasks.failed").tag("outcome", outcome.name())
+                    .description("Failed attempts recorded (they may be retried)").register(registry));
+        }
+        rateLimited = Counter.builder("lattice.tasks.rate.limited")
+                .description("Attempts given back unharmed because the provider asked to slow down").register(registry);
         discarded = Counter.builder("lattice.tasks.discarded")
                 .description("Late results refused by the fence because the task was no longer ours").register(registry);
         lost = Counter.builder("lattice.tasks.lost").description("Tasks whose lease expired, returned by this replica's reaper")
@@ -93,22 +99,27 @@ public class EngineMetrics {
         claimLatency = Timer.builder("lattice.claim.latency").description("Duration of one claim statement")
                 .register(registry);
         completionLatency = Timer.builder("lattice.completion.latency")
-                .description("Duration of recording one attempt result in the database").register(registry);
+                .description("Duration of recording attempt results in the database (one write)").register(registry);
+        for (AttemptOutcome outcome : List.of(AttemptOutcome.SUCCEEDED, AttemptOutcome.FAILED, AttemptOutcome.TIMED_OUT,
+                AttemptOutcome.RATE_LIMITED)) {
+            durations.put(outcome, duration(outcome.name()));
+        }
+        abandonedDuration = duration(ABANDONED);
         Gauge.builder("lattice.queue.ready", this, m -> m.scraped(m.readyTasks))
-                .description("Claimable READY tasks in all runs (capped at " + QUEUE_COUNT_CAP + ")")
+                .description("Claimable READY tasks in all runs (capped at " + QueueQueries.COUNT_CAP + ")")
                 .baseUnit("tasks").register(registry);
         Gauge.builder("lattice.queue.ready.oldest.age", this, m -> m.scraped(m.oldestReadyAgeSeconds))
                 .description("How long the oldest claimable READY task has waited").baseUnit("seconds").register(registry);
     }
 
-    private Counter failed(String outcome) {
-        return Counter.builder("lattice.tasks.failed").tag("outcome", outcome)
-                .description("Failed attempts recorded (they may be retried)").register(registry);
+    private Timer duration(String outcome) {
+        return Timer.builder("lattice.task.duration").tag("outcome", outcome)
+                .description("From claim to recorded result, per attempt").register(registry);
     }
 
-    /** A claim round took these tasks; {@code nanos} is the claim statement's duration. */
-    public void claimed(List<ClaimedTask> tasks, long nanos) {
-        claimLatency.record(nanos, TimeUnit.NANOSECONDS);
+    @Override
+    public void claimed(List<ClaimedTask> tasks, long claimNanos) {
+        claimLatency.record(claimNanos, TimeUnit.NANOSECONDS);
         long now = System.nanoTime();
         for (ClaimedTask task : tasks) {
             claimed.increment();
@@ -119,74 +130,70 @@ public class EngineMetrics {
         }
     }
 
-    /**
-     * An attempt ended on this replica. {@code outcome} is SUCCEEDED, FAILED, TIMED_OUT or ABANDONED
-     * (taken away, cancelled, shut down); {@code applied} whether the fenced write changed the task;
-     * {@code recordNanos} how long writing the result took.
-     */
-    public void finished(ClaimedTask task, String outcome, boolean applied, long recordNanos) {
-        Long started = claimedAt.remove(task.id());
-        if (started != null) {
-            Timer.builder("lattice.task.duration").tag("outcome", outcome)
-                    .description("From claim to recorded result, per attempt").register(registry)
-                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        }
-        if ("ABANDONED".equals(outcome) || "BATCHED".equals(outcome)) {
-            return;
-        }
-        completionLatency.record(recordNanos, TimeUnit.NANOSECONDS);
+    @Override
+    public void recorded(long taskId, AttemptOutcome outcome, boolean applied) {
+        endDuration(taskId, durations.get(outcome));
         if (!applied) {
             discarded.increment();
-        } else if ("SUCCEEDED".equals(outcome)) {
+        } else if (outcome == AttemptOutcome.SUCCEEDED) {
             succeeded.increment();
-        } else {
-            failed(outcome).increment();
+        } else if (outcome == AttemptOutcome.RATE_LIMITED) {
+            rateLimited.increment();
+        } else if (failed.containsKey(outcome)) {
+            failed.get(outcome).increment();
         }
     }
 
-    /**
-     * For a caller that records successes in batches (main's Completer): {@code applied} successes
-     * the store accepted, {@code refused} late ones the fence refused, one write of {@code nanos}.
-     * Such a caller reports the attempt itself through {@link #finished} with outcome "BATCHED",
-     * which only ends the task-duration sample.
-     */
-    public void successesRecorded(int applied, int refused, long nanos) {
+    @Override
+    public void resultsWritten(int results, long nanos) {
         completionLatency.record(nanos, TimeUnit.NANOSECONDS);
-        if (applied > 0) {
-            succeeded.increment(applied);
-        }
-        if (refused > 0) {
-            discarded.increment(refused);
+    }
+
+    @Override
+    public void abandoned(long taskId) {
+        endDuration(taskId, abandonedDuration);
+    }
+
+    private void endDuration(long taskId, Timer timer) {
+        Long started = claimedAt.remove(taskId);
+        if (started != null && timer != null) {
+            timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
-    /** The reaper returned this many tasks whose lease expired. */
+    @Override
     public void lost(int tasks) {
         if (tasks > 0) {
             lost.increment(tasks);
         }
     }
 
-    /** One call of the LLM processor: {@code outcome} e.g. "ok", "error", "timeout"; keep models a small set. */
-    public void llmCall(String model, String outcome, long inputTokens, long outputTokens) {
-        Counter.builder("lattice.llm.calls").tag("model", model).tag("outcome", outcome)
-                .description("LLM calls made by the llm processor").register(registry).increment();
-        if (inputTokens > 0) {
-            tokens(model, "input").increment(inputTokens);
-        }
-        if (outputTokens > 0) {
-            tokens(model, "output").increment(outputTokens);
+    @Override
+    public void modelCalled(String model, String outcome, long inputTokens, long outputTokens, Double costUsd) {
+        String label = modelLabel(model);
+        Counter.builder("lattice.llm.calls").tag("model", label).tag("outcome", outcome)
+                .description("Model calls made by the llm processor").register(registry).increment();
+        tokens(label, outcome, "input").increment(Math.max(0, inputTokens));
+        tokens(label, outcome, "output").increment(Math.max(0, outputTokens));
+        if (costUsd != null && Double.isFinite(costUsd) && costUsd >= 0) {
+            Counter.builder("lattice.llm.cost.usd").tag("model", label).tag("outcome", outcome)
+                    .description("Estimated cost of the model calls (priced models only), USD").register(registry)
+                    .increment(costUsd);
         }
     }
 
-    /** A successful LLM call with its token usage. */
-    public void llmCall(String model, long inputTokens, long outputTokens) {
-        llmCall(model, "ok", inputTokens, outputTokens);
+    private String modelLabel(String model) {
+        String name = model == null || model.isBlank() ? "unknown" : model;
+        if (models.contains(name) || (models.size() < MAX_MODELS && models.add(name))) {
+            return name;
+        }
+        return "other";
     }
 
-    private Counter tokens(String model, String direction) {
-        return Counter.builder("lattice.llm.tokens").tag("model", model).tag("direction", direction)
-                .description("LLM tokens used by the llm processor").register(registry);
+    private Counter tokens(String model, String outcome, String direction) {
+        return Counter.builder("lattice.llm.tokens").tag("model", model).tag("outcome", outcome)
+                .tag("direction", direction).description("Tokens used by the llm processor's model calls")
+                .register(registry);
     }
 
     private double scraped(double value) {
@@ -203,12 +210,10 @@ public class EngineMetrics {
             return;
         }
         lastRefresh = now;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(QUEUE_SQL);
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            readyTasks = rs.getLong(1);
-            oldestReadyAgeSeconds = rs.getDouble(2);
+        try {
+            QueueQueries.ReadyQueue ready = queue.readyQueue();
+            readyTasks = ready.tasks();
+            oldestReadyAgeSeconds = ready.oldestAgeSeconds();
         } catch (SQLException | RuntimeException e) {
             readyTasks = Double.NaN;
             oldestReadyAgeSeconds = Double.NaN;

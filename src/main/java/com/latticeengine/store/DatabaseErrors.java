@@ -44,6 +44,20 @@ public final class DatabaseErrors {
         return false;
     }
 
+    /**
+     * True for a serialization failure (40001) or a deadlock (40P01) anywhere in the chain: the
+     * transaction was rolled back for what another one did, and running it again may succeed.
+     */
+    public static boolean isTransactionConflict(Throwable e) {
+        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        for (Throwable t = e; t != null && seen.put(t, true) == null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("40001".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** SQLState classes 08, 53 and 57P. */
     public static boolean isConnectionLossState(String sqlState) {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("53") || sqlState.startsWith("57P"));

@@ -36,6 +36,14 @@ class DatabaseErrorsTest {
     }
 
     @Test
+    void serializationFailuresAndDeadlocksAreTransactionConflictsAndNothingElseIs() {
+        assertTrue(DatabaseErrors.isTransactionConflict(new RuntimeException(new SQLException("x", "40001"))));
+        assertTrue(DatabaseErrors.isTransactionConflict(new SQLException("x", "40P01")));
+        assertFalse(DatabaseErrors.isTransactionConflict(new SQLException("x", "08006")));
+        assertFalse(DatabaseErrors.isTransactionConflict(new SQLException("x", "23505")));
+    }
+
+    @Test
     void thePoolsAcquisitionTimeoutIsConnectionLoss() {
         assertTrue(DatabaseErrors.isConnectionLoss(new SQLException("Sorry, acquisition timeout!")));
         assertTrue(DatabaseErrors.isConnectionLoss(

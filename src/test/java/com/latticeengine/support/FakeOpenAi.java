@@ -77,7 +77,9 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
                 Map.entry("lattice.llm.max-concurrent", "3"),
                 Map.entry("lattice.worker.concurrency", "8"),
                 Map.entry("lattice.llm.prices.\"m-usage\".input-per-million", "1.0"),
-                Map.entry("lattice.llm.prices.\"m-usage\".output-per-million", "2.0"));
+                Map.entry("lattice.llm.prices.\"m-usage\".output-per-million", "2.0"),
+                Map.entry("lattice.llm.prices.\"m-metrics\".input-per-million", "1.0"),
+                Map.entry("lattice.llm.prices.\"m-metrics\".output-per-million", "2.0"));
     }
 
     @Override

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.lattice.InvalidSubmissionException;
 import com.latticeengine.lattice.Violation;
+import com.latticeengine.processing.ModelCallEvents;
 import com.latticeengine.processing.ProcessingException;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.ProcessorResult;
+import com.latticeengine.processing.RateLimitedException;
 import com.latticeengine.processing.TaskContext;
 import com.latticeengine.processing.Usage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -45,14 +47,16 @@ public class LlmProcessor implements Processor {
     private final ChatModels models;
     private final ObjectMapper mapper;
     private final Map<String, LatticeConfig.Llm.Price> prices;
+    private final ModelCallEvents calls;
 
     public LlmProcessor(LlmSettings settings, PromptRenderer prompts, ChatModels models, ObjectMapper mapper,
-                        LatticeConfig config) {
+                        LatticeConfig config, ModelCallEvents calls) {
         this.settings = settings;
         this.prompts = prompts;
         this.models = models;
         this.mapper = mapper;
         this.prices = config.llm().prices();
+        this.calls = calls;
     }
 
     @Override
@@ -110,17 +114,24 @@ public class LlmProcessor implements Processor {
             response = models.forSettings(call).chat(request);
         } catch (RuntimeException e) {
             if (Thread.interrupted()) {
+                calls.modelCalled(call.model(), ModelCallEvents.INTERRUPTED, 0, 0, null);
                 throw new InterruptedException("model call interrupted");
             }
-            throw LlmErrors.classify(e, settings.apiKey(), call.timeout());
+            ProcessingException failure = LlmErrors.classify(e, settings.apiKey(), call.timeout());
+            calls.modelCalled(call.model(), failure instanceof RateLimitedException ? ModelCallEvents.RATE_LIMITED
+                    : ModelCallEvents.ERROR, 0, 0, null);
+            throw failure;
         }
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
+        Usage usage = usage(call, response, latencyMs);
+        calls.modelCalled(usage.model(), ModelCallEvents.ANSWERED, usage.inputTokens(), usage.outputTokens(),
+                usage.costUsd());
         String text = response.aiMessage() == null ? null : response.aiMessage().text();
         if (text == null || text.isBlank()) {
             throw ProcessingException.retryable("the model returned an empty answer (finish reason: "
                     + response.finishReason() + ")");
         }
-        return new ProcessorResult(output(text, call.json()), usage(call, response, latencyMs));
+        return new ProcessorResult(output(text, call.json()), usage);
     }
 
     private CallSettings callSettings(TaskContext context) {

@@ -178,6 +178,38 @@ class LlmProcessorTest {
     }
 
     @Test
+    void everyModelCallShowsOnTheMetricsWithItsTokensAndCostByModelAndOutcome() {
+        String model = "m-metrics";
+        FakeOpenAi.server.stubFor(call(model).atPriority(5).willReturn(completion(model, "fine", 100, 20)));
+        FakeOpenAi.server.stubFor(call(model).atPriority(1).withRequestBody(
+                com.github.tomakehurst.wiremock.client.WireMock.containing("Name: Bad\\n"))
+                .willReturn(error(400, "This model's maximum context length is 8192 tokens")));
+        String run = Api.submit(llm(model, Map.of()).project("A", 1).project("Bad", 1));
+        assertEquals("FAILED", Api.awaitRunEnd(run, LIMIT).getString("state"));
+
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertEquals(1, sample(metrics, "lattice_llm_calls_total", "model=\"m-metrics\"", "outcome=\"ok\""), metrics);
+        assertEquals(1, sample(metrics, "lattice_llm_calls_total", "model=\"m-metrics\"", "outcome=\"error\""));
+        assertEquals(100, sample(metrics, "lattice_llm_tokens_total", "model=\"m-metrics\"", "outcome=\"ok\"",
+                "direction=\"input\""));
+        assertEquals(20, sample(metrics, "lattice_llm_tokens_total", "model=\"m-metrics\"", "outcome=\"ok\"",
+                "direction=\"output\""));
+        assertEquals(0, sample(metrics, "lattice_llm_tokens_total", "model=\"m-metrics\"", "outcome=\"error\"",
+                "direction=\"input\""));
+        assertEquals(0.00014, sample(metrics, "lattice_llm_cost_usd_total", "model=\"m-metrics\"", "outcome=\"ok\""),
+                1e-12);
+    }
+
+    /** The value of the one sample of {@code name} carrying every given label, in any order. */
+    private static double sample(String metrics, String name, String... labels) {
+        List<String> lines = metrics.lines()
+                .filter(l -> l.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l::contains)).toList();
+        assertEquals(1, lines.size(), "samples of " + name + " with " + List.of(labels) + ": " + lines);
+        String line = lines.get(0);
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    @Test
     void a429ForAnExhaustedQuotaFailsTheTaskAtOnce() {
         String model = "m-quota";
         FakeOpenAi.server.stubFor(call(model).willReturn(error(429, "You exceeded your current quota")
