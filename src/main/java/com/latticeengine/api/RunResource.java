@@ -1,5 +1,7 @@
 package com.latticeengine.api;
 
+import com.latticeengine.api.auth.Caller;
+import com.latticeengine.api.auth.CallerContext;
 import com.latticeengine.engine.RunService;
 import com.latticeengine.store.RunQueries;
 import com.latticeengine.store.RunState;
@@ -62,8 +64,10 @@ public class RunResource {
     private final RunService service;
     private final RunQueries queries;
     private final SubmissionParser parser;
+    private final CallerContext caller;
 
-    public RunResource(RunService service, RunQueries queries, SubmissionParser parser) {
+    public RunResource(RunService service, RunQueries queries, SubmissionParser parser, CallerContext caller) {
+        this.caller = caller;
         this.service = service;
         this.queries = queries;
         this.parser = parser;
@@ -86,7 +90,8 @@ public class RunResource {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw ProblemException.badParameter("Idempotency-Key", "must be 1 to 255 characters");
         }
-        RunService.Submitted submitted = service.submit(parser.parse(body), idempotencyKey);
+        RunService.Submitted submitted = service.submit(parser.parse(body), caller.caller().tenant(),
+                idempotencyKey);
         RunView view = runView(submitted.runId());
         return Response.status(submitted.created() ? Response.Status.CREATED : Response.Status.OK)
                 .location(URI.create("/api/runs/" + submitted.runId()))
@@ -95,12 +100,15 @@ public class RunResource {
     }
 
     @GET
-    @Operation(summary = "List runs, newest first", description = "Optionally filtered by state; paged.")
+    @Operation(summary = "List runs, newest first",
+            description = "The caller's tenant's runs (an admin's: every tenant's); optionally filtered by state; paged.")
     public List<RunSummary> list(@QueryParam("state") String state,
                                  @QueryParam("page") @DefaultValue("0") String page,
                                  @QueryParam("size") @DefaultValue("50") String size) {
         RunState filter = state == null ? null : parseEnum(RunState.class, "state", state);
-        return queries.runs(filter, nonNegative("page", page), pageSize(size)).stream().map(RunViews::summary).toList();
+        Caller who = caller.caller();
+        return queries.runs(who.seesAllTenants() ? null : who.tenant(), filter, nonNegative("page", page), pageSize(size))
+                .stream().map(RunViews::summary).toList();
     }
 
     @GET

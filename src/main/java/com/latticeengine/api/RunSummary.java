@@ -6,6 +6,6 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /** A run in GET /api/runs. */
-public record RunSummary(UUID id, RunState state, String processor, int taskCount, OffsetDateTime createdAt,
+public record RunSummary(UUID id, String tenant, RunState state, String processor, int taskCount, OffsetDateTime createdAt,
                          OffsetDateTime finishedAt) {
 }

@@ -18,6 +18,7 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(
         UUID id,
+        String tenant,
         RunState state,
         String processor,
         int maxAttempts,

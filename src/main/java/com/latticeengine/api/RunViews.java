@@ -20,7 +20,7 @@ final class RunViews {
     }
 
     static RunSummary summary(RunListItem run) {
-        return new RunSummary(run.id(), run.state(), run.processor(), run.taskCount(), run.createdAt(),
+        return new RunSummary(run.id(), run.tenant(), run.state(), run.processor(), run.taskCount(), run.createdAt(),
                 run.finishedAt());
     }
 
@@ -28,7 +28,7 @@ final class RunViews {
         Map<String, Integer> counts = new LinkedHashMap<>();
         run.counts().forEach((state, n) -> counts.put(state.name().toLowerCase(), n));
         RunRecord.Usage u = run.usage();
-        return new RunView(run.id(), run.state(), run.processor(), run.maxAttempts(), run.taskTimeoutMs(),
+        return new RunView(run.id(), run.tenant(), run.state(), run.processor(), run.maxAttempts(), run.taskTimeoutMs(),
                 run.optionsJson(), run.latticeMetadataJson(), run.warningsJson(), run.createdAt(), run.finishedAt(),
                 counts,
                 new RunView.Usage(u.calls(), u.cached(), u.inputTokens(), u.outputTokens(), u.costUsd()),

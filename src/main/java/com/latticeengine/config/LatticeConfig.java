@@ -4,7 +4,9 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -139,5 +141,29 @@ public interface LatticeConfig {
         /** How often the ready-queue gauges re-read the database (only while someone scrapes). */
         @WithDefault("5s")
         Duration queueRefresh();
+    }
+
+    // --- Security (docs/SECURITY.md, docs/CONFIGURATION.md) ---
+
+    Auth auth();
+
+    Cors cors();
+
+    interface Auth {
+        /** Whether /api/* needs credentials: on in the prod profile, off in dev and test. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** JSON array of {id, sha256, role, tenant}: hashes of the API keys, never the keys. */
+        Optional<Path> apiKeysFile();
+
+        /** JWT claim that names the caller's tenant. */
+        @WithDefault("tenant")
+        String tenantClaim();
+    }
+
+    interface Cors {
+        /** Origins allowed to call the API from a browser; unset = CORS off (same origin only). */
+        Optional<List<String>> origins();
     }
 }

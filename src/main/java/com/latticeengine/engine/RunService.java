@@ -47,9 +47,10 @@ public class RunService {
         this.config = config;
     }
 
-    public Submitted submit(RunSubmission submission, String idempotencyKey) throws SQLException {
+    /** Submits a run for {@code tenant}; an idempotency key only returns an earlier run of the same tenant. */
+    public Submitted submit(RunSubmission submission, String tenant, String idempotencyKey) throws SQLException {
         if (idempotencyKey != null) {
-            Optional<UUID> earlier = runs.runIdByIdempotencyKey(idempotencyKey);
+            Optional<UUID> earlier = runs.runIdByIdempotencyKey(tenant, idempotencyKey);
             if (earlier.isPresent()) {
                 return new Submitted(earlier.get(), false);
             }
@@ -58,10 +59,10 @@ public class RunService {
         Processor chosen = processors.find(processor).orElseThrow(() -> new InvalidSubmissionException(List.of(
                 new Violation("processor", "unknown processor '" + processor + "'; available: "
                         + String.join(", ", processors.names())))));
-        NewRun run = newRun(submission, chosen, idempotencyKey);
+        NewRun run = newRun(submission, chosen, tenant, idempotencyKey);
         if (!runs.insert(run)) {
             // Another request with the same key won the race; it committed before our insert returned.
-            return new Submitted(runs.runIdByIdempotencyKey(idempotencyKey).orElseThrow(), false);
+            return new Submitted(runs.runIdByIdempotencyKey(tenant, idempotencyKey).orElseThrow(), false);
         }
         worker.wake();
         return new Submitted(run.id(), true);
@@ -86,7 +87,7 @@ public class RunService {
         return transition;
     }
 
-    private NewRun newRun(RunSubmission submission, Processor processor, String idempotencyKey) {
+    private NewRun newRun(RunSubmission submission, Processor processor, String tenant, String idempotencyKey) {
         Map<String, Object> options = new LinkedHashMap<>();
         if (submission.cache() != null) {
             options.put("cache", submission.cache());
@@ -118,7 +119,7 @@ public class RunService {
                 : config.task().timeout().toMillis();
         Map<String, Object> metadata = submission.lattice().metadata();
         return new NewRun(UUID.randomUUID(), submission.requirements(), processor.name(), maxAttempts, timeoutMs,
-                json(options), idempotencyKey, metadata.isEmpty() ? null : json(metadata),
+                json(options), idempotencyKey, tenant, metadata.isEmpty() ? null : json(metadata),
                 submission.warnings().isEmpty() ? null : json(submission.warnings()), tasks, links);
     }
 

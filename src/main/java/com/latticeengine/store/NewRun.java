@@ -12,6 +12,7 @@ public record NewRun(
         long taskTimeoutMs,
         String optionsJson,
         String idempotencyKey,
+        String tenant,
         String latticeMetadataJson,
         String warningsJson,
         List<Task> tasks,

@@ -27,6 +27,8 @@ public class RunEntity extends PanacheEntityBase {
 
     public String processor;
 
+    public String tenant;
+
     @Column(name = "task_count")
     public int taskCount;
 
@@ -36,9 +38,13 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "finished_at")
     public OffsetDateTime finishedAt;
 
-    static List<RunEntity> newestFirst(RunState state, int page, int size) {
+    /** {@code tenant} null = every tenant's runs (for admins). */
+    static List<RunEntity> newestFirst(String tenant, RunState state, int page, int size) {
         Sort newest = Sort.descending("createdAt", "id");
-        var query = state == null ? findAll(newest) : find("state", newest, state);
+        var query = tenant == null
+                ? (state == null ? findAll(newest) : find("state", newest, state))
+                : (state == null ? find("tenant", newest, tenant)
+                        : find("tenant = ?1 and state = ?2", newest, tenant, state));
         return query.page(Page.of(page, size)).list();
     }
 }

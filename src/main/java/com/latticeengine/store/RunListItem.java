@@ -4,6 +4,6 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /** A run in the run list. */
-public record RunListItem(UUID id, RunState state, String processor, int taskCount, OffsetDateTime createdAt,
+public record RunListItem(UUID id, String tenant, RunState state, String processor, int taskCount, OffsetDateTime createdAt,
                           OffsetDateTime finishedAt) {
 }

@@ -29,9 +29,10 @@ public class RunQueries {
 
     private static final String RUN = """
             SELECT id, state, processor, max_attempts, task_timeout_ms, options::text, created_at, finished_at,
-                   coalesce(lattice_metadata::text, '{}'), coalesce(warnings, '[]')::text
+                   coalesce(lattice_metadata::text, '{}'), coalesce(warnings, '[]')::text, tenant
               FROM run WHERE id = ?
             """;
+    private static final String TENANT = "SELECT tenant FROM run WHERE id = ?";
     private static final String COUNTS = "SELECT state, count(*) FROM task WHERE run_id = ? GROUP BY state";
     private static final String TASKS = """
             SELECT id, name, layer, state, remaining_inputs, attempt, started_at, finished_at, priority
@@ -67,10 +68,13 @@ public class RunQueries {
         this.taskStore = taskStore;
     }
 
-    /** Runs newest first, optionally only those in {@code state}; {@code page} counts from 0. */
-    public List<RunListItem> runs(RunState state, int page, int size) {
-        return RunEntity.newestFirst(state, page, size).stream()
-                .map(r -> new RunListItem(r.id, r.state, r.processor, r.taskCount, r.createdAt, r.finishedAt))
+    /**
+     * Runs newest first, only {@code tenant}'s (every tenant's when null), optionally only those in
+     * {@code state}; {@code page} counts from 0.
+     */
+    public List<RunListItem> runs(String tenant, RunState state, int page, int size) {
+        return RunEntity.newestFirst(tenant, state, page, size).stream()
+                .map(r -> new RunListItem(r.id, r.tenant, r.state, r.processor, r.taskCount, r.createdAt, r.finishedAt))
                 .toList();
     }
 
@@ -84,16 +88,26 @@ public class RunQueries {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    head = new RunRecord(runId, RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
+                    head = new RunRecord(runId, rs.getString(11), RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
                             rs.getLong(5), rs.getString(6), rs.getString(9), rs.getString(10),
                             rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class), null, null, null);
                 }
             }
             List<TaskRow> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
-            return Optional.of(new RunRecord(head.id(), head.state(), head.processor(), head.maxAttempts(),
+            return Optional.of(new RunRecord(head.id(), head.tenant(), head.state(), head.processor(), head.maxAttempts(),
                     head.taskTimeoutMs(), head.optionsJson(), head.latticeMetadataJson(), head.warningsJson(),
                     head.createdAt(), head.finishedAt(), counts(c, runId),
                     usage(c, runId), tasks));
+        }
+    }
+
+    /** The tenant a run belongs to; empty for an unknown run. */
+    public Optional<String> tenantOf(UUID runId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TENANT)) {
+            ps.setObject(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
         }
     }
 

@@ -6,12 +6,12 @@ final class RunSql {
     private RunSql() {
     }
 
-    /** A repeated idempotency key inserts nothing; the caller then returns the first run. */
+    /** A repeated idempotency key (keys are unique per tenant) inserts nothing; the caller then returns the first run. */
     static final String INSERT_RUN = """
             INSERT INTO run (id, state, requirements, processor, max_attempts, task_timeout_ms, options,
-                             idempotency_key, task_count, lattice_metadata, warnings)
-            VALUES (?, 'RUNNING', ?, ?, ?, ?, ?::jsonb, ?, ?, ?::json, ?::jsonb)
-            ON CONFLICT (idempotency_key) DO NOTHING
+                             idempotency_key, task_count, lattice_metadata, warnings, tenant)
+            VALUES (?, 'RUNNING', ?, ?, ?, ?, ?::jsonb, ?, ?, ?::json, ?::jsonb, ?)
+            ON CONFLICT (tenant, idempotency_key) DO NOTHING
             """;
 
     /** All tasks of a run in one statement; tasks without inputs start READY. */
@@ -35,7 +35,7 @@ final class RunSql {
               JOIN task f ON f.run_id = ? AND f.name = x.from_name
             """;
 
-    static final String RUN_ID_BY_KEY = "SELECT id FROM run WHERE idempotency_key = ?";
+    static final String RUN_ID_BY_KEY = "SELECT id FROM run WHERE tenant = ? AND idempotency_key = ?";
 
     /** Serialises cancel and rerun of one run against each other. */
     static final String LOCK_RUN = "SELECT state, max_attempts FROM run WHERE id = ? FOR UPDATE";

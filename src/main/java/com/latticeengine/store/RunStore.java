@@ -43,6 +43,7 @@ public class RunStore {
                 ps.setInt(8, run.tasks().size());
                 ps.setString(9, run.latticeMetadataJson());
                 ps.setString(10, run.warningsJson());
+                ps.setString(11, run.tenant());
                 if (ps.executeUpdate() == 0) {
                     return false;
                 }
@@ -81,10 +82,11 @@ public class RunStore {
         }
     }
 
-    public Optional<UUID> runIdByIdempotencyKey(String key) throws SQLException {
+    public Optional<UUID> runIdByIdempotencyKey(String tenant, String key) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(RunSql.RUN_ID_BY_KEY)) {
-            ps.setString(1, key);
+            ps.setString(1, tenant);
+            ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
             }

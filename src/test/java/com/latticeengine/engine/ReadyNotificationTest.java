@@ -61,7 +61,7 @@ class ReadyNotificationTest {
 
     private UUID insertRun() throws SQLException {
         UUID id = UUID.randomUUID();
-        runs.insert(new NewRun(id, "r", "simulated", 1, 60_000, "{}", null, null, null,
+        runs.insert(new NewRun(id, "r", "simulated", 1, 60_000, "{}", null, "default", null, null,
                 List.of(new NewRun.Task("A", 0, 1, "{\"name\":\"A\",\"layer\":1}", 0, 1, null)), List.of()));
         return id;
     }

@@ -73,7 +73,8 @@ public final class ReplicaProcess implements AutoCloseable {
 
     /**
      * Engine settings every replica gets unless {@code extraProps} overrides them: fast timers
-     * (lease 3s, heartbeat 1s, reaper 1s, poll 1s), 4 worker slots and a modest connection pool.
+     * (lease 3s, heartbeat 1s, reaper 1s, poll 1s), 4 worker slots, a modest connection pool and
+     * authentication off.
      */
     public static Map<String, String> defaultProps() {
         Map<String, String> props = new LinkedHashMap<>();
@@ -87,6 +88,9 @@ public final class ReplicaProcess implements AutoCloseable {
         props.put("lattice.worker.reaper-interval", "1s");
         props.put("lattice.worker.poll-interval", "1s");
         props.put("lattice.worker.shutdown-grace", "5s");
+        // The jar runs in the prod profile, where /api needs credentials; these ITs test the engine,
+        // so they switch auth off explicitly (it/AuthReplicaIT turns it back on).
+        props.put("lattice.auth.enabled", "false");
         return props;
     }
 

@@ -245,6 +245,35 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void everyEngineContainerReadsTheApiKeyFileFromASecretWithAuthOn() {
+        rendered.forEach((dir, resources) -> {
+            for (Map<String, Object> deployment : ofKind(resources, "Deployment")) {
+                String where = dir + ": Deployment " + name(deployment);
+                Map<String, Object> pod = podSpec(deployment);
+                for (Map<String, Object> container : engineContainers(deployment)) {
+                    Map<String, String> env = envOf(resources, container);
+                    assertEquals("true", env.get("LATTICE_AUTH_ENABLED"), where + ": authentication must stay on");
+                    String file = env.get("LATTICE_AUTH_API_KEYS_FILE");
+                    assertTrue(file != null && file.startsWith("/"), where + ": LATTICE_AUTH_API_KEYS_FILE " + file);
+                    Map<String, Object> mount = list(container, "volumeMounts").stream()
+                            .filter(m -> file.startsWith(m.get("mountPath") + "/")).findFirst()
+                            .orElseGet(() -> fail(where + ": nothing is mounted where " + file + " lies"));
+                    assertEquals(true, mount.get("readOnly"), where + ": the key file mount must be read-only");
+                    Map<String, Object> volume = list(pod, "volumes").stream()
+                            .filter(v -> v.get("name").equals(mount.get("name"))).findFirst()
+                            .orElseGet(() -> fail(where + ": no volume " + mount.get("name")));
+                    assertEquals("lattice-api-keys", map(volume, "secret").get("secretName"),
+                            where + ": the key file must come from the Secret lattice-api-keys");
+                    String keyFile = file.substring(file.lastIndexOf('/') + 1);
+                    assertEquals("api-keys.json", keyFile, where + ": the Secret's key is api-keys.json (docs/SECURITY.md)");
+                }
+            }
+            assertTrue(ofKind(resources, "Secret").stream().noneMatch(s -> name(s).startsWith("lattice-api-keys")),
+                    dir + ": no overlay may generate API keys (there is no default credential)");
+        });
+    }
+
+    @Test
     void noSecretHoldsARealValue() throws IOException {
         List<Map<String, Object>> secrets = new ArrayList<>();
         rendered.values().forEach(r -> secrets.addAll(ofKind(r, "Secret")));

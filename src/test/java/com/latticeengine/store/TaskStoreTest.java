@@ -374,7 +374,7 @@ class TaskStoreTest {
     }
 
     private void submit(Lattice lattice) throws Exception {
-        runId = runs.submit(parser.parse(mapper.writeValueAsBytes(lattice.body())), null).runId();
+        runId = runs.submit(parser.parse(mapper.writeValueAsBytes(lattice.body())), "default", null).runId();
     }
 
     private static TaskStore.Success success(ClaimedTask task) {
