@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
 @Singleton
 public final class SubmissionParser {
     private static final Set<String> TOP_FIELDS =
-            Set.of("requirements", "lattice", "processor", "max_attempts", "task_timeout_ms", "cache", "llm");
+            Set.of("requirements", "lattice", "processor", "max_attempts", "task_timeout_ms", "cache", "llm",
+                    "prompts", "context");
+    private static final Set<String> PROMPT_FIELDS = Set.of("system", "user");
     private static final Set<String> LATTICE_FIELDS = Set.of("projects", "data_flows");
     // Some Jackson messages embed a second location ("start marker at [Source: ...; line: 1, column: 6]").
     private static final Pattern SOURCE_REF = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)]");
@@ -67,15 +69,9 @@ public final class SubmissionParser {
         Long maxAttempts = positive(root, "max_attempts", Integer.MAX_VALUE, errors);
         Long taskTimeoutMs = positive(root, "task_timeout_ms", Long.MAX_VALUE, errors);
         Boolean cache = bool(root, "cache", "cache", errors);
-        Map<String, Object> llm = null;
-        JsonNode llmNode = root.get("llm");
-        if (present(llmNode)) {
-            if (llmNode.isObject()) {
-                llm = Collections.unmodifiableMap(toMap(llmNode, "llm", errors));
-            } else {
-                errors.add(new Violation("llm", "must be an object"));
-            }
-        }
+        Map<String, Object> llm = object(root, "llm", errors);
+        Map<String, Object> prompts = prompts(root, errors);
+        Map<String, Object> context = object(root, "context", errors);
         if (errors.isEmpty()) {
             errors.addAll(LatticeValidator.validate(requirements, lattice));
         }
@@ -83,8 +79,36 @@ public final class SubmissionParser {
             throw new InvalidSubmissionException(errors);
         }
         return new RunSubmission(requirements, lattice, processor,
-                maxAttempts == null ? null : maxAttempts.intValue(), taskTimeoutMs, cache, llm,
+                maxAttempts == null ? null : maxAttempts.intValue(), taskTimeoutMs, cache, llm, prompts, context,
                 LatticeWarnings.of(lattice));
+    }
+
+    /** Any JSON object, kept as submitted; the processor reads it. */
+    private Map<String, Object> object(JsonNode root, String key, List<Violation> errors) {
+        JsonNode node = root.get(key);
+        if (!present(node)) {
+            return null;
+        }
+        if (!node.isObject()) {
+            errors.add(new Violation(key, "must be an object"));
+            return null;
+        }
+        return Collections.unmodifiableMap(toMap(node, key, errors));
+    }
+
+    /** {system, user}: Mustache templates, checked against the lattice by the processor that renders them. */
+    private Map<String, Object> prompts(JsonNode root, List<Violation> errors) {
+        Map<String, Object> prompts = object(root, "prompts", errors);
+        if (prompts != null) {
+            prompts.forEach((k, v) -> {
+                if (!PROMPT_FIELDS.contains(k)) {
+                    errors.add(new Violation("prompts." + k, "unknown field; known: system, user"));
+                } else if (v != null && !(v instanceof String s && !s.isBlank())) {
+                    errors.add(new Violation("prompts." + k, "must be a non-empty string (a Mustache template)"));
+                }
+            });
+        }
+        return prompts;
     }
 
     private JsonNode readTree(byte[] body) {

@@ -95,7 +95,16 @@ public class RunService {
         if (submission.llm() != null) {
             options.put("llm", submission.llm());
         }
-        String limitKey = processor.limitKey(options).orElse(null);
+        if (submission.prompts() != null) {
+            options.put("prompts", submission.prompts());
+        }
+        if (submission.context() != null) {
+            options.put("context", submission.context());
+        }
+        List<Violation> problems = processor.validate(options, submission.lattice());
+        if (!problems.isEmpty()) {
+            throw new InvalidSubmissionException(problems);
+        }
         LatticeGraph graph = LatticeGraph.of(submission.lattice());
         Map<FlowKey, DataFlow> flows = new HashMap<>();
         submission.lattice().dataFlows().forEach(f -> flows.put(new FlowKey(f.fromProject(), f.toProject(), f.dataType()), f));
@@ -105,7 +114,8 @@ public class RunService {
         for (Project project : submission.lattice().projects()) {
             String name = project.name();
             tasks.add(new NewRun.Task(name, position++, project.layer(), json(project.fields()),
-                    graph.upstreamOf(name).size(), graph.pathLengthToEnd(name), limitKey));
+                    graph.upstreamOf(name).size(), graph.pathLengthToEnd(name),
+                    processor.limitKey(options, project.fields()).orElse(null)));
             int inputPosition = 0;
             for (Input input : graph.inputsOf(name)) {
                 DataFlow flow = input.relation() == Relation.DATA_FLOW

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed and validated run request; optional settings are null when not given. {@code warnings}
+ * A parsed and validated run request; optional settings are null when not given. {@code prompts}
+ * ({system, user} templates) and {@code context} (any object) go to the processor. {@code warnings}
  * are kept with the run and shown in its view; they never stop it.
  */
 public record RunSubmission(String requirements, Lattice lattice, String processor, Integer maxAttempts,
-                            Long taskTimeoutMs, Boolean cache, Map<String, Object> llm, List<Warning> warnings) {
+                            Long taskTimeoutMs, Boolean cache, Map<String, Object> llm, Map<String, Object> prompts,
+                            Map<String, Object> context, List<Warning> warnings) {
     public RunSubmission {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }

@@ -434,7 +434,7 @@ public class Worker {
                     row.flowJson() == null ? null : mapReader.readValue(row.flowJson())));
         }
         return new TaskContext(task.runId(), task.requirements(), task.name(), mapReader.readValue(task.projectJson()),
-                inputs, task.attempt(), mapReader.readValue(task.runOptionsJson()));
+                inputs, task.attempt(), mapReader.readValue(task.runOptionsJson()), task.priority() == 1);
     }
 
     private static String missingReason(InputRow row) {

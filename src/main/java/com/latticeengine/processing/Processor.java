@@ -1,5 +1,9 @@
 package com.latticeengine.processing;
 
+import com.latticeengine.lattice.Lattice;
+import com.latticeengine.lattice.Violation;
+
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,11 +19,19 @@ public interface Processor {
     ProcessorResult process(TaskContext context) throws ProcessingException, InterruptedException;
 
     /**
+     * Submission-time check of what this processor reads from the run's options and the lattice's
+     * projects (model settings, prompt templates, schemas); each problem names its JSON field.
+     */
+    default List<Violation> validate(Map<String, Object> runOptions, Lattice lattice) {
+        return List.of();
+    }
+
+    /**
      * Tasks whose calls share one provider limit (endpoint and model) return the same key: the
      * engine caps how many of them run cluster-wide and pauses them all after a rate limit.
-     * Empty means unlimited.
+     * Empty means unlimited. Called per project of a run that passed {@link #validate}.
      */
-    default Optional<String> limitKey(Map<String, Object> runOptions) {
+    default Optional<String> limitKey(Map<String, Object> runOptions, Map<String, Object> project) {
         return Optional.empty();
     }
 

@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Everything a processor may look at for one attempt of one task. */
+/**
+ * Everything a processor may look at for one attempt of one task. {@code terminal}: nothing depends
+ * on the project (a sink of the lattice, e.g. ODRAS's L3 selection).
+ */
 public record TaskContext(
         UUID runId,
         String requirements,
@@ -12,5 +15,6 @@ public record TaskContext(
         Map<String, Object> project,
         List<TaskInput> inputs,
         int attempt,
-        Map<String, Object> runOptions) {
+        Map<String, Object> runOptions,
+        boolean terminal) {
 }

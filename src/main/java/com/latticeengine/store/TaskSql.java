@@ -32,13 +32,14 @@ final class TaskSql {
                    SET state = 'RUNNING', worker_id = ?, attempt = t.attempt + 1,
                        started_at = now(), lease_expires_at = now() + ? * interval '1 millisecond'
                   FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at, t.limit_key
+                RETURNING t.id, t.run_id, t.name, t.project, t.attempt, t.worker_id, t.started_at, t.limit_key,
+                          t.priority
             ), recorded AS (
                 INSERT INTO task_attempt (task_id, attempt, worker_id, started_at)
                 SELECT id, attempt, worker_id, started_at FROM claimed
             )
             SELECT c.id, c.run_id, c.name, c.project::text, c.attempt,
-                   r.requirements, r.processor, r.task_timeout_ms, r.options::text, c.limit_key
+                   r.requirements, r.processor, r.task_timeout_ms, r.options::text, c.limit_key, c.priority
               FROM claimed c JOIN run r ON r.id = c.run_id
             """;
 

@@ -93,7 +93,7 @@ public class TaskStore {
                 while (rs.next()) {
                     claimed.add(new ClaimedTask(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
                             rs.getString(4), rs.getInt(5), rs.getString(6), rs.getString(7), rs.getLong(8),
-                            rs.getString(9), rs.getString(10)));
+                            rs.getString(9), rs.getString(10), rs.getInt(11)));
                 }
             }
         }

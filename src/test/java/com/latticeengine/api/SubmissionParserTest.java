@@ -273,6 +273,21 @@ class SubmissionParserTest {
     }
 
     @Test
+    void promptsAndContextAreKeptForTheProcessor() {
+        RunSubmission s = parse(withTop("'prompts':{'system':'S {{project.name}}','user':'U'},'context':{'k':[1]}"));
+        assertEquals(Map.of("system", "S {{project.name}}", "user", "U"), s.prompts());
+        assertEquals(Map.of("k", List.of(1)), s.context());
+    }
+
+    @Test
+    void promptsAndContextAreTypeChecked() {
+        assertEquals(List.of(new Violation("prompts.assistant", "unknown field; known: system, user"),
+                        new Violation("prompts.user", "must be a non-empty string (a Mustache template)"),
+                        new Violation("context", "must be an object")),
+                violations(withTop("'prompts':{'assistant':'x','user':3},'context':[1]")));
+    }
+
+    @Test
     void theSubmissionsOwnTopLevelStaysStrict() {
         assertSingle("lattice_metadata", "unknown field", withTop("'lattice_metadata':{}"));
     }

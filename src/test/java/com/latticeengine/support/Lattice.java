@@ -49,6 +49,11 @@ public final class Lattice {
     }
 
     public Lattice flow(String from, String to, String dataType, boolean required) {
+        return flow(from, to, dataType, required, Map.of());
+    }
+
+    /** {@code extra}: further data-flow fields as ODRAS writes them (description, trigger_event). */
+    public Lattice flow(String from, String to, String dataType, boolean required, Map<String, Object> extra) {
         Map<String, Object> flow = new LinkedHashMap<>();
         flow.put("from_project", from);
         flow.put("to_project", to);
@@ -56,6 +61,7 @@ public final class Lattice {
         if (!required) {
             flow.put("required", false);
         }
+        flow.putAll(extra);
         flows.add(flow);
         return this;
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.latticeengine.config.LatticeConfig;
-import com.latticeengine.lattice.InvalidSubmissionException;
+import com.latticeengine.lattice.Lattice;
 import com.latticeengine.lattice.Violation;
 import com.latticeengine.processing.ModelCallEvents;
 import com.latticeengine.processing.ProcessingException;
@@ -64,24 +64,34 @@ public class LlmProcessor implements Processor {
         return NAME;
     }
 
-    /** Also the submission-time check: an unconfigured endpoint or bad {@code llm} options reject the run. */
+    /** An unconfigured endpoint, bad {@code llm} options or templates that cannot render reject the run. */
     @Override
-    public Optional<String> limitKey(Map<String, Object> runOptions) {
+    public List<Violation> validate(Map<String, Object> runOptions, Lattice lattice) {
         List<Violation> errors = new ArrayList<>();
         if (!settings.configured()) {
             errors.add(new Violation("processor", LlmSettings.missingConfigMessage()));
         }
         errors.addAll(LlmSettings.validate(runOptions));
-        if (!errors.isEmpty()) {
-            throw new InvalidSubmissionException(errors);
+        if (errors.isEmpty()) {
+            errors.addAll(prompts.check(runOptions, lattice));
         }
+        return errors;
+    }
+
+    @Override
+    public Optional<String> limitKey(Map<String, Object> runOptions, Map<String, Object> project) {
         return Optional.of("llm|" + settings.baseUrl() + "|" + settings.forRun(runOptions).model());
     }
 
     @Override
     public Optional<String> cacheKey(TaskContext context) {
         CallSettings call = callSettings(context);
-        PromptRenderer.Prompt prompt = prompts.render(context, call.json());
+        PromptRenderer.Prompt prompt;
+        try {
+            prompt = prompts.render(context, call.json());
+        } catch (PromptRenderer.TemplateException e) {
+            return Optional.empty(); // process() fails the attempt with the template's error
+        }
         Map<String, Object> key = new LinkedHashMap<>();
         key.put("processor", NAME);
         key.put("base_url", settings.baseUrl());
@@ -104,7 +114,13 @@ public class LlmProcessor implements Processor {
             throw ProcessingException.permanent(LlmSettings.missingConfigMessage());
         }
         CallSettings call = callSettings(context);
-        PromptRenderer.Prompt prompt = prompts.render(context, call.json());
+        PromptRenderer.Prompt prompt;
+        try {
+            prompt = prompts.render(context, call.json());
+        } catch (PromptRenderer.TemplateException e) {
+            // The same upstream outputs would fail the same way on every attempt.
+            throw ProcessingException.permanent(e.getMessage());
+        }
         ChatRequest request = ChatRequest.builder()
                 .messages(SystemMessage.from(prompt.system()), UserMessage.from(prompt.user()))
                 .build();

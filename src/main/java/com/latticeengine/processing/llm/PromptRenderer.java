@@ -1,11 +1,18 @@
 package com.latticeengine.processing.llm;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.lattice.Input;
+import com.latticeengine.lattice.Lattice;
+import com.latticeengine.lattice.LatticeGraph;
+import com.latticeengine.lattice.Project;
+import com.latticeengine.lattice.Relation;
+import com.latticeengine.lattice.Violation;
 import com.latticeengine.processing.TaskContext;
 import com.latticeengine.processing.TaskInput;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+import com.samskivert.mustache.Template;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -15,16 +22,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Renders the system and user messages of one task from two templates. Placeholders:
- * {@code {{requirements}}}, {@code {{project}}}, {@code {{inputs}}}, {@code {{input_count}}},
- * {@code {{output_format}}}. Substitution is a single pass, so text inside the values (which
- * comes from users and upstream models) is never treated as a placeholder.
+ * Renders the system and user messages of one task with Mustache (JMustache): the run's
+ * {@code prompts.system} / {@code prompts.user} when given, else the configured templates. HTML
+ * escaping is off (prompts are not HTML); objects show as indented JSON; a variable that resolves
+ * to nothing is an error rather than an empty string, and a null value shows as nothing. Mustache
+ * never re-expands a value, so text that came from users or upstream models cannot act as a tag.
  */
 @ApplicationScoped
 public class PromptRenderer {
@@ -32,13 +41,33 @@ public class PromptRenderer {
     public record Prompt(String system, String user) {
     }
 
-    /** Shown in the project section under their own labels, or never (simulate). */
-    private static final Set<String> NOT_EXTRA = Set.of("name", "layer", "parent_name", "description", "simulate");
+    /** A template that does not compile or names a variable the task does not have. */
+    public static final class TemplateException extends RuntimeException {
+        private final String field;
+
+        TemplateException(String field, String reason) {
+            super(field + ": " + reason);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+
+        public String reason() {
+            return getMessage().substring(field.length() + 2);
+        }
+    }
 
     static final String TEXT_FORMAT = "Answer in plain text (Markdown allowed).";
     static final String JSON_FORMAT = "Answer with a single JSON object only: no prose, no code fences.";
+    static final String RUN_SYSTEM = "prompts.system";
+    static final String RUN_USER = "prompts.user";
+    static final String CONFIGURED_SYSTEM = "lattice.llm.system-prompt";
+    static final String CONFIGURED_USER = "lattice.llm.user-prompt";
 
-    private final ObjectMapper mapper;
+    private final PromptModel model;
+    private final Mustache.Compiler compiler;
     private final String systemTemplate;
     private final String userTemplate;
 
@@ -49,94 +78,123 @@ public class PromptRenderer {
     }
 
     PromptRenderer(ObjectMapper mapper, String systemTemplate, String userTemplate) {
-        this.mapper = mapper;
+        this.model = new PromptModel(mapper);
+        this.compiler = Mustache.compiler().escapeHTML(false).nullValue("").withFormatter(model::text);
+        // A configured template that does not even compile stops the service at startup.
+        compile(CONFIGURED_SYSTEM, systemTemplate);
+        compile(CONFIGURED_USER, userTemplate);
         this.systemTemplate = systemTemplate;
         this.userTemplate = userTemplate;
     }
 
+    /** Throws {@link TemplateException} naming the template when it cannot be rendered for this task. */
     public Prompt render(TaskContext context, boolean json) {
-        Map<String, String> values = Map.of(
-                "requirements", context.requirements() == null ? "" : context.requirements().strip(),
-                "project", project(context),
-                "inputs", inputs(context.inputs()),
-                "input_count", Integer.toString(context.inputs().size()),
-                "output_format", json ? JSON_FORMAT : TEXT_FORMAT);
-        return new Prompt(fill(systemTemplate, values), fill(userTemplate, values));
+        Map<String, Object> values = model.of(context, json ? JSON_FORMAT : TEXT_FORMAT, null, model::plain);
+        return new Prompt(execute(systemField(context.runOptions()), system(context.runOptions()), values),
+                execute(userField(context.runOptions()), user(context.runOptions()), values));
     }
 
-    private String project(TaskContext context) {
-        Map<String, Object> p = context.project();
-        StringBuilder out = new StringBuilder();
-        out.append("Name: ").append(context.projectName()).append('\n');
-        out.append("Layer: ").append(p.get("layer")).append('\n');
-        if (p.get("parent_name") != null) {
-            out.append("Parent: ").append(p.get("parent_name")).append('\n');
-        }
-        out.append("Description: ").append(p.get("description") == null ? "(none)" : text(p.get("description")))
-                .append('\n');
-        p.forEach((key, value) -> {
-            if (!NOT_EXTRA.contains(key)) {
-                out.append(key).append(": ").append(text(value)).append('\n');
+    /**
+     * Submission-time check: each template is rendered once per project with that project's
+     * fields, links, context and sink flag, every upstream output standing in as a value with any
+     * field. So a parse error, or a name that no task of this lattice could resolve, is a 400
+     * naming the template, instead of every task of the run failing later.
+     */
+    public List<Violation> check(Map<String, Object> runOptions, Lattice lattice) {
+        List<Violation> out = new ArrayList<>();
+        String system = system(runOptions);
+        String user = user(runOptions);
+        for (String[] t : new String[][]{{systemField(runOptions), system}, {userField(runOptions), user}}) {
+            try {
+                compile(t[0], t[1]);
+            } catch (TemplateException e) {
+                out.add(new Violation(e.field(), e.reason()));
             }
-        });
-        return out.toString().stripTrailing();
-    }
-
-    private String inputs(List<TaskInput> inputs) {
-        if (inputs.isEmpty()) {
-            return "(This project has no inputs: it starts from the requirements alone.)\n";
         }
-        StringBuilder out = new StringBuilder();
-        int n = inputs.size();
-        for (int i = 0; i < n; i++) {
-            TaskInput input = inputs.get(i);
-            String header = "INPUT " + (i + 1) + " of " + n + ": from \"" + input.fromProject() + "\" ("
-                    + input.relation() + (input.dataType() == null ? "" : ", data_type: " + input.dataType()) + ")";
-            if (input.missing()) {
-                out.append("=== ").append(header).append(" [MISSING] ===\n")
-                        .append("This optional input is missing: ").append(input.missingError()).append('\n');
-            } else {
-                out.append("=== ").append(header).append(" ===\n").append(outputText(input.output())).append('\n');
+        if (!out.isEmpty()) {
+            return out;
+        }
+        LatticeGraph graph = LatticeGraph.of(lattice);
+        Map<String, Map<String, Object>> flows = new HashMap<>();
+        lattice.dataFlows().forEach(f -> flows.put(f.fromProject() + "\u0000" + f.toProject() + "\u0000" + f.dataType(),
+                f.fields()));
+        boolean systemFailed = false;
+        boolean userFailed = false;
+        for (Project p : lattice.projects()) {
+            TaskContext probe = probe(p, graph, flows, runOptions, lattice);
+            Map<String, Object> values = model.of(probe, JSON_FORMAT, null, output -> PromptModel.AnyOutput.INSTANCE);
+            if (!systemFailed) {
+                systemFailed = tryRender(systemField(runOptions), system, values, p.name(), out);
             }
-            out.append("=== END INPUT ").append(i + 1).append(" ===\n\n");
+            if (!userFailed) {
+                userFailed = tryRender(userField(runOptions), user, values, p.name(), out);
+            }
         }
-        return out.toString();
+        return out;
     }
 
-    /** A text output shows as its text; anything else as indented JSON. */
-    private String outputText(JsonNode output) {
-        if (output.isObject() && output.size() == 1 && output.path("text").isTextual()) {
-            return output.get("text").textValue().strip();
+    private static TaskContext probe(Project p, LatticeGraph graph, Map<String, Map<String, Object>> flows,
+                                     Map<String, Object> runOptions, Lattice lattice) {
+        List<TaskInput> inputs = new ArrayList<>();
+        for (Input in : graph.inputsOf(p.name())) {
+            Map<String, Object> flow = in.relation() == Relation.DATA_FLOW
+                    ? flows.get(in.fromProject() + "\u0000" + p.name() + "\u0000" + in.dataType()) : null;
+            inputs.add(new TaskInput(in.fromProject(), in.relation().wireName(), in.dataType(), in.required(),
+                    com.fasterxml.jackson.databind.node.NullNode.getInstance(), null, flow));
         }
-        return text(output);
+        return new TaskContext(null, "", p.name(), p.fields(), inputs, 1, runOptions,
+                graph.downstreamOf(p.name()).isEmpty());
     }
 
-    private String text(Object value) {
-        if (value instanceof String s) {
-            return s;
-        }
+    private boolean tryRender(String field, String template, Map<String, Object> values, String project,
+                              List<Violation> out) {
         try {
-            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            return String.valueOf(value);
+            execute(field, template, values);
+            return false;
+        } catch (TemplateException e) {
+            out.add(new Violation(e.field(), e.reason() + " (for project '" + project + "')"));
+            return true;
         }
     }
 
-    static String fill(String template, Map<String, String> values) {
-        StringBuilder out = new StringBuilder(template.length() * 2);
-        int at = 0;
-        while (true) {
-            int open = template.indexOf("{{", at);
-            int close = open < 0 ? -1 : template.indexOf("}}", open + 2);
-            if (close < 0) {
-                out.append(template, at, template.length());
-                return out.toString();
-            }
-            String name = template.substring(open + 2, close).strip();
-            out.append(template, at, open);
-            out.append(values.containsKey(name) ? values.get(name) : template.substring(open, close + 2));
-            at = close + 2;
+    private String execute(String field, String template, Map<String, Object> values) {
+        Template compiled = compile(field, template);
+        try {
+            return compiled.execute(values);
+        } catch (MustacheException.Context e) {
+            throw new TemplateException(field, "unknown variable '" + e.key + "' on line " + e.lineNo);
+        } catch (MustacheException e) {
+            throw new TemplateException(field, String.valueOf(e.getMessage()));
         }
+    }
+
+    private Template compile(String field, String template) {
+        try {
+            return compiler.compile(template);
+        } catch (MustacheException e) {
+            throw new TemplateException(field, "does not parse: " + e.getMessage());
+        }
+    }
+
+    private String system(Map<String, Object> runOptions) {
+        return runPrompt(runOptions, "system").orElse(systemTemplate);
+    }
+
+    private String user(Map<String, Object> runOptions) {
+        return runPrompt(runOptions, "user").orElse(userTemplate);
+    }
+
+    private static String systemField(Map<String, Object> runOptions) {
+        return runPrompt(runOptions, "system").isPresent() ? RUN_SYSTEM : CONFIGURED_SYSTEM;
+    }
+
+    private static String userField(Map<String, Object> runOptions) {
+        return runPrompt(runOptions, "user").isPresent() ? RUN_USER : CONFIGURED_USER;
+    }
+
+    private static Optional<String> runPrompt(Map<String, Object> runOptions, String which) {
+        return runOptions.get("prompts") instanceof Map<?, ?> prompts && prompts.get(which) instanceof String s
+                ? Optional.of(s) : Optional.empty();
     }
 
     /** {@code file:/path} reads a file, any other configured value is the template itself. */
