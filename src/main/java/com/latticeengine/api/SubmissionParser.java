@@ -15,6 +15,7 @@ import com.latticeengine.lattice.LatticeValidator;
 import com.latticeengine.lattice.LatticeWarnings;
 import com.latticeengine.lattice.Project;
 import com.latticeengine.lattice.Violation;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -43,9 +44,17 @@ public final class SubmissionParser {
 
     private final ObjectMapper mapper;
     private final ObjectReader reader;
+    private final SubmissionLimits limits;
 
+    /** Without lattice.limits.* (U+0000 is still refused): for unit tests and trusted input. */
     public SubmissionParser(ObjectMapper mapper) {
+        this(mapper, SubmissionLimits.none());
+    }
+
+    @Inject
+    public SubmissionParser(ObjectMapper mapper, SubmissionLimits limits) {
         this.mapper = mapper;
+        this.limits = limits;
         // Trailing garbage and duplicate keys would otherwise be silently accepted or silently last-wins.
         this.reader = mapper.readerFor(JsonNode.class)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -57,6 +66,7 @@ public final class SubmissionParser {
         if (root == null || !root.isObject()) {
             throw new InvalidSubmissionException(List.of(new Violation("body", "must be a JSON object")));
         }
+        limits.check(root);
         List<Violation> errors = new ArrayList<>();
         root.fieldNames().forEachRemaining(f -> {
             if (!TOP_FIELDS.contains(f)) {

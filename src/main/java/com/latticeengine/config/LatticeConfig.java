@@ -147,6 +147,8 @@ public interface LatticeConfig {
 
     Auth auth();
 
+    Limits limits();
+
     Cors cors();
 
     interface Auth {
@@ -160,6 +162,36 @@ public interface LatticeConfig {
         /** JWT claim that names the caller's tenant. */
         @WithDefault("tenant")
         String tenantClaim();
+    }
+
+    /** Defaults a real lattice never hits; each one exceeded is a 400 (or 413) naming it. */
+    interface Limits {
+        /** Request body size; a larger body gets 413. */
+        @WithDefault("16777216")
+        long maxBodyBytes();
+
+        /** Projects per lattice (scripts/bench submits 20,000). */
+        @WithDefault("50000")
+        int maxProjects();
+
+        @WithDefault("200000")
+        int maxDataFlows();
+
+        /** Characters in a project name, parent_name, from_project, to_project or data_type. */
+        @WithDefault("200")
+        int maxNameLength();
+
+        /** Characters of the run's requirements text. */
+        @WithDefault("1000000")
+        int maxRequirementsChars();
+
+        /** Characters of the run's context (its JSON text when it is not a string). */
+        @WithDefault("1000000")
+        int maxContextChars();
+
+        /** Nesting depth of the submitted JSON document. */
+        @WithDefault("32")
+        int maxJsonDepth();
     }
 
     interface Cors {

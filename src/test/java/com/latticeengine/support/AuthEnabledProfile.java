@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * The one test profile with authentication on (every auth, tenant and limit test shares it, so
  * Quarkus restarts once for them): an API key file with four keys, JWTs verified with an RSA key
- * generated here.
+ * generated here, and small limits so that hostile bodies stay cheap to send.
  *
  * <p>The key pair lives in target/auth-test: Quarkus may load this class in more than one class
  * loader, and each must sign with the key the application verifies with.
@@ -37,6 +37,11 @@ public class AuthEnabledProfile implements QuarkusTestProfile {
     public static final String OPERATOR_GLOBEX = "lk-operator-globex-2c9d41f0e3";
     public static final String ADMIN = "lk-admin-0b7e93d2c6";
 
+    public static final long MAX_BODY_BYTES = 262_144;
+    public static final int MAX_PROJECTS = 50;
+    public static final int MAX_DATA_FLOWS = 60;
+    public static final int MAX_REQUIREMENTS_CHARS = 20_000;
+    public static final int MAX_CONTEXT_CHARS = 2_000;
 
     private static final Path DIR = Path.of("target", "auth-test").toAbsolutePath();
     private static final Path KEYS_FILE = DIR.resolve("api-keys.json");
@@ -52,6 +57,11 @@ public class AuthEnabledProfile implements QuarkusTestProfile {
         config.put("mp.jwt.verify.publickey.location", PUBLIC_KEY.toUri().toString());
         config.put("mp.jwt.verify.issuer", ISSUER);
         config.put("mp.jwt.verify.audiences", AUDIENCE);
+        config.put("lattice.limits.max-body-bytes", Long.toString(MAX_BODY_BYTES));
+        config.put("lattice.limits.max-projects", Integer.toString(MAX_PROJECTS));
+        config.put("lattice.limits.max-data-flows", Integer.toString(MAX_DATA_FLOWS));
+        config.put("lattice.limits.max-requirements-chars", Integer.toString(MAX_REQUIREMENTS_CHARS));
+        config.put("lattice.limits.max-context-chars", Integer.toString(MAX_CONTEXT_CHARS));
         config.put("lattice.cors.origins", "https://ui.lattice.test");
         return config;
     }
