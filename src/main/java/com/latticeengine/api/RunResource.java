@@ -3,9 +3,11 @@ package com.latticeengine.api;
 import com.latticeengine.api.auth.Caller;
 import com.latticeengine.api.auth.CallerContext;
 import com.latticeengine.engine.RunService;
+import com.latticeengine.store.RunListItem;
 import com.latticeengine.store.RunQueries;
 import com.latticeengine.store.RunState;
 import com.latticeengine.store.RunStore;
+import com.latticeengine.store.RunTotals;
 import com.latticeengine.store.TaskState;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -29,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -65,12 +68,15 @@ public class RunResource {
     private final RunQueries queries;
     private final SubmissionParser parser;
     private final CallerContext caller;
+    private final RunTotals totals;
 
-    public RunResource(RunService service, RunQueries queries, SubmissionParser parser, CallerContext caller) {
-        this.caller = caller;
+    public RunResource(RunService service, RunQueries queries, SubmissionParser parser, CallerContext caller,
+                       RunTotals totals) {
         this.service = service;
         this.queries = queries;
         this.parser = parser;
+        this.caller = caller;
+        this.totals = totals;
     }
 
     @POST
@@ -101,14 +107,17 @@ public class RunResource {
 
     @GET
     @Operation(summary = "List runs, newest first",
-            description = "The caller's tenant's runs (an admin's: every tenant's); optionally filtered by state; paged.")
+            description = "The caller's tenant's runs (an admin's: every tenant's); optionally filtered by state; "
+                    + "paged. Each run has its task counts and usage.")
     public List<RunSummary> list(@QueryParam("state") String state,
                                  @QueryParam("page") @DefaultValue("0") String page,
-                                 @QueryParam("size") @DefaultValue("50") String size) {
+                                 @QueryParam("size") @DefaultValue("50") String size) throws SQLException {
         RunState filter = state == null ? null : parseEnum(RunState.class, "state", state);
         Caller who = caller.caller();
-        return queries.runs(who.seesAllTenants() ? null : who.tenant(), filter, nonNegative("page", page), pageSize(size))
-                .stream().map(RunViews::summary).toList();
+        List<RunListItem> runs = queries.runs(who.seesAllTenants() ? null : who.tenant(), filter,
+                nonNegative("page", page), pageSize(size));
+        Map<UUID, RunTotals.Totals> byRun = totals.of(runs.stream().map(RunListItem::id).toList());
+        return runs.stream().map(run -> RunViews.summary(run, byRun.get(run.id()))).toList();
     }
 
     @GET

@@ -5,6 +5,7 @@ import com.latticeengine.store.InputRow;
 import com.latticeengine.store.RunEvent;
 import com.latticeengine.store.RunListItem;
 import com.latticeengine.store.RunRecord;
+import com.latticeengine.store.RunTotals;
 import com.latticeengine.store.TaskRecord;
 import com.latticeengine.store.TaskRow;
 import com.latticeengine.store.TaskState;
@@ -19,20 +20,26 @@ final class RunViews {
     private RunViews() {
     }
 
-    static RunSummary summary(RunListItem run) {
+    static RunSummary summary(RunListItem run, RunTotals.Totals totals) {
         return new RunSummary(run.id(), run.tenant(), run.state(), run.processor(), run.taskCount(), run.createdAt(),
-                run.finishedAt());
+                run.finishedAt(), counts(totals.counts()), usage(totals.usage()));
     }
 
     static RunView run(RunRecord run) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        run.counts().forEach((state, n) -> counts.put(state.name().toLowerCase(), n));
-        RunRecord.Usage u = run.usage();
         return new RunView(run.id(), run.tenant(), run.state(), run.processor(), run.maxAttempts(), run.taskTimeoutMs(),
                 run.optionsJson(), run.latticeMetadataJson(), run.warningsJson(), run.createdAt(), run.finishedAt(),
-                counts,
-                new RunView.Usage(u.calls(), u.cached(), u.inputTokens(), u.outputTokens(), u.costUsd()),
+                counts(run.counts()), usage(run.usage()),
                 run.tasks() == null ? null : tasks(run.tasks()));
+    }
+
+    private static Map<String, Integer> counts(Map<TaskState, Integer> byState) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        byState.forEach((state, n) -> counts.put(state.name().toLowerCase(), n));
+        return counts;
+    }
+
+    private static RunView.Usage usage(RunRecord.Usage u) {
+        return new RunView.Usage(u.calls(), u.cached(), u.inputTokens(), u.outputTokens(), u.costUsd());
     }
 
     static List<TaskSummary> tasks(List<TaskRow> rows) {

@@ -1,0 +1,156 @@
+package com.latticeengine.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.latticeengine.support.Api;
+import com.latticeengine.support.Lattice;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The web pages in a real headless Chromium against the running service: submit the example
+ * lattice through the form, watch it run live, open a fan-in project, cancel another run.
+ */
+@QuarkusTest
+class RunPagesBrowserTest {
+
+    private static final Path EXAMPLE = Path.of("examples", "odras-lattice.json");
+    private static final String FAN_IN = "Surveillance Coverage Analysis";
+    private static final double TIMEOUT_MS = 60_000;
+
+    private static Browser browser;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @BeforeAll
+    static void launch() {
+        browser = new Browser();
+    }
+
+    @AfterAll
+    static void shutDown() {
+        browser.close();
+    }
+
+    @Test
+    void submittedLatticeRunsLiveAndShowsAFanInProjectsInputs() throws Exception {
+        Page page = browser.newPage(1600, 1100);
+        page.navigate(base + "submit");
+
+        // A bad lattice first: the API's field-named error appears next to the lattice input.
+        page.locator("#lattice").fill("{\"projects\":[{\"name\":\"A\",\"layer\":1,\"parent_name\":\"B\"},"
+                + "{\"name\":\"B\",\"layer\":1,\"parent_name\":\"A\"}]}");
+        page.locator("#requirements").fill("The system shall be checked.");
+        page.locator("#submit-button").click();
+        assertThat(page.locator("#lattice-messages li.error")).containsText("cycle: A -> B -> A");
+        Browser.screenshot(page, "submit-page-error");
+
+        page.locator("#requirements").fill("");
+        page.locator("#lattice").fill(Files.readString(EXAMPLE));
+        page.locator("#submit-button").click();
+        page.waitForURL("**/runs/*");
+        page.waitForSelector("body[data-ready=true]");
+        page.evaluate("window.loadedOnce = true");
+
+        Locator fanIn = page.locator("#project-list li[data-project='" + FAN_IN + "']");
+        assertThat(fanIn).hasAttribute("data-state", "WAITING");
+        assertEquals("WAITING", graphState(page, FAN_IN));
+        assertThat(fanIn.locator(".waits")).containsText("Mission Planning Software");
+        page.waitForFunction("() => lattice.cy.nodes('[state = \"RUNNING\"]').length > 0", null,
+                new Page.WaitForFunctionOptions().setTimeout(TIMEOUT_MS));
+        Browser.screenshot(page, "run-page-running");
+
+        assertThat(fanIn).hasAttribute("data-state", "SUCCEEDED", new com.microsoft.playwright.assertions
+                .LocatorAssertions.HasAttributeOptions().setTimeout(TIMEOUT_MS));
+        assertEquals("SUCCEEDED", graphState(page, FAN_IN));
+        assertThat(page.locator("#run-state")).hasText("SUCCEEDED");
+        JsonNode example = new ObjectMapper().readTree(EXAMPLE.toFile());
+        int projects = example.path("lattice").path("projects").size();
+        assertThat(page.locator("#project-list li[data-state=SUCCEEDED]")).hasCount(projects);
+        assertEquals(projects, ((Number) page.evaluate(
+                "() => lattice.cy.nodes('[state = \"SUCCEEDED\"]').length")).intValue());
+        assertTrue((Boolean) page.evaluate("() => window.loadedOnce === true"), "the page was reloaded");
+
+        clickNode(page, FAN_IN);
+        assertThat(page.locator("#details-name")).hasText(FAN_IN);
+        Locator inputs = page.locator("#details-inputs > li");
+        List<String> expected = inputsOf(example, FAN_IN);
+        assertThat(inputs).hasCount(expected.size());
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) {
+            shown.add(inputs.nth(i).getAttribute("data-input-from") + "/" + inputs.nth(i).getAttribute("data-relation"));
+            assertThat(inputs.nth(i).locator(".badge")).hasText("SUCCEEDED");
+        }
+        assertEquals(new TreeSet<>(expected), new TreeSet<>(shown));
+        assertThat(page.locator("#details-output")).containsText("\"saw_project\"");
+        Browser.screenshot(page, "run-page-fan-in-details");
+    }
+
+    @Test
+    void aRunIsCancelledFromItsPage() {
+        String runId = Api.submit(Lattice.create()
+                .project("Slow", 1, null, Map.of("latency_ms", 60_000))
+                .project("After", 2, "Slow"));
+        Page page = browser.newPage(1400, 900);
+        page.navigate(base + "runs/" + runId);
+        page.waitForSelector("body[data-ready=true]");
+        assertThat(page.locator("#project-list li[data-project=After]")).hasAttribute("data-state", "WAITING");
+
+        page.locator("#cancel-run").click();
+
+        assertThat(page.locator("#run-state")).hasText("CANCELLED");
+        assertThat(page.locator("#project-list li[data-project=Slow]")).hasAttribute("data-state", "CANCELLED");
+        assertThat(page.locator("#project-list li[data-project=After]")).hasAttribute("data-state", "CANCELLED");
+        assertThat(page.locator("#cancel-run")).isDisabled();
+        assertEquals("CANCELLED", Api.run(runId).getString("state"));
+        Browser.screenshot(page, "run-page-cancelled");
+    }
+
+    private static String graphState(Page page, String name) {
+        return (String) page.evaluate("name => lattice.cy.getElementById(name).data('state')", name);
+    }
+
+    /** Clicks the project's node on the canvas, where Cytoscape drew it. */
+    private static void clickNode(Page page, String name) {
+        page.evaluate("name => { lattice.cy.fit(undefined, 30); }", name);
+        @SuppressWarnings("unchecked")
+        Map<String, Number> at = (Map<String, Number>) page.evaluate(
+                "name => lattice.cy.getElementById(name).renderedPosition()", name);
+        page.locator("#graph").click(new Locator.ClickOptions()
+                .setPosition(at.get("x").doubleValue(), at.get("y").doubleValue()));
+    }
+
+    /** "from/relation" of every input link of a project in a submission. */
+    private static List<String> inputsOf(JsonNode submission, String name) {
+        List<String> inputs = new ArrayList<>();
+        for (JsonNode project : submission.path("lattice").path("projects")) {
+            if (project.path("name").asText().equals(name) && !project.path("parent_name").isNull()) {
+                inputs.add(project.path("parent_name").asText() + "/parent");
+            }
+        }
+        for (JsonNode flow : submission.path("lattice").path("data_flows")) {
+            if (flow.path("to_project").asText().equals(name)) {
+                inputs.add(flow.path("from_project").asText() + "/data_flow");
+            }
+        }
+        return inputs;
+    }
+}
