@@ -47,8 +47,10 @@ public final class LatticeLayout {
         graph.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
         graph.setProperty(CoreOptions.DIRECTION, Direction.DOWN);
         graph.setProperty(CoreOptions.EDGE_ROUTING, EdgeRouting.POLYLINE);
-        // Interactive layering reads the rows from the nodes' initial y, so ELK keeps our rows.
+        // Interactive layering reads the rows from the nodes' initial y, so ELK keeps our rows; laid
+        // out apart, unconnected parts (a lone project, say) would each start at the top instead.
         graph.setProperty(LayeredOptions.LAYERING_STRATEGY, LayeringStrategy.INTERACTIVE);
+        graph.setProperty(CoreOptions.SEPARATE_CONNECTED_COMPONENTS, false);
         graph.setProperty(LayeredOptions.SPACING_NODE_NODE, 24.0);
         graph.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 48.0);
         graph.setProperty(CoreOptions.PADDING, new ElkPadding(20));

@@ -37,7 +37,7 @@ class LatticeLayoutTest {
 
     @Test
     void rowsAreDrawnTopDownAndNodesDoNotOverlap() {
-        RunLayout layout = LatticeLayout.of(randomLayeredShape(300, 6, new Random(16)));
+        RunLayout layout = LatticeLayout.of(randomLayeredShape(150, 6, new Random(16)));
 
         Map<Integer, List<RunLayout.Node>> byRow = layout.nodes().stream()
                 .collect(Collectors.groupingBy(RunLayout.Node::row));

@@ -47,7 +47,9 @@ class RunPagesBrowserTest {
 
     @AfterAll
     static void shutDown() {
-        browser.close();
+        if (browser != null) {
+            browser.close();
+        }
     }
 
     @Test
