@@ -7,7 +7,10 @@ import com.microsoft.playwright.Playwright;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Debian's Chromium (scripts/ensure-chromium) driven headless by Playwright for Java. Playwright's
@@ -19,6 +22,7 @@ final class Browser implements AutoCloseable {
 
     private final Playwright playwright;
     private final com.microsoft.playwright.Browser browser;
+    private final Map<Page, List<String>> errors = new ConcurrentHashMap<>();
 
     Browser() {
         Path chromium = Path.of(System.getenv().getOrDefault("LATTICE_CHROMIUM", "/usr/bin/chromium"));
@@ -30,12 +34,29 @@ final class Browser implements AutoCloseable {
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(chromium)
                 .setHeadless(true)
-                .setArgs(java.util.List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                         "--disable-component-update", "--disable-sync")));
     }
 
+    /** A new page in its own context (own sessionStorage); its console errors and uncaught exceptions are kept. */
     Page newPage(int width, int height) {
-        return browser.newContext(new NewContextOptions().setViewportSize(width, height)).newPage();
+        Page page = browser.newContext(new NewContextOptions().setViewportSize(width, height)).newPage();
+        List<String> errors = new CopyOnWriteArrayList<>();
+        page.onConsoleMessage(message -> {
+            // A 4xx answer the page shows (a refused submission, say) is logged too: not an error of the page.
+            if ("error".equals(message.type()) && !message.text().startsWith("Failed to load resource: the server "
+                    + "responded with a status of 4")) {
+                errors.add("console: " + message.text());
+            }
+        });
+        page.onPageError(error -> errors.add("uncaught: " + error));
+        this.errors.put(page, errors);
+        return page;
+    }
+
+    /** What went wrong in the page so far: a refused script or style (CSP) shows up here too. */
+    List<String> errors(Page page) {
+        return List.copyOf(errors.get(page));
     }
 
     static Path screenshot(Page page, String name) {

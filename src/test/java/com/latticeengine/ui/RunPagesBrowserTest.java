@@ -104,6 +104,7 @@ class RunPagesBrowserTest {
         assertEquals(new TreeSet<>(expected), new TreeSet<>(shown));
         assertThat(page.locator("#details-output")).containsText("\"saw_project\"");
         Browser.screenshot(page, "run-page-fan-in-details");
+        assertEquals(List.of(), browser.errors(page));
     }
 
     @Test
@@ -124,6 +125,7 @@ class RunPagesBrowserTest {
         assertThat(page.locator("#cancel-run")).isDisabled();
         assertEquals("CANCELLED", Api.run(runId).getString("state"));
         Browser.screenshot(page, "run-page-cancelled");
+        assertEquals(List.of(), browser.errors(page));
     }
 
     private static String graphState(Page page, String name) {
