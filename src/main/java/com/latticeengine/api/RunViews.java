@@ -66,7 +66,8 @@ final class RunViews {
 
     private static TaskDetail.Attempt attempt(AttemptRecord a) {
         return new TaskDetail.Attempt(a.attempt(), a.workerId(), a.startedAt(), a.finishedAt(), a.outcome(),
-                a.error(), a.cached(), a.model(), a.inputTokens(), a.outputTokens(), a.latencyMs(), a.costUsd());
+                a.error(), a.cached(), a.model(), a.inputTokens(), a.outputTokens(), a.latencyMs(), a.costUsd(),
+                a.calls());
     }
 
     static RunEventView event(RunEvent e) {

@@ -35,6 +35,6 @@ public record TaskDetail(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Attempt(int attempt, String workerId, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                           AttemptOutcome outcome, String error, boolean cached, String model, Long inputTokens,
-                          Long outputTokens, Long latencyMs, BigDecimal costUsd) {
+                          Long outputTokens, Long latencyMs, BigDecimal costUsd, Integer calls) {
     }
 }

@@ -65,7 +65,11 @@ public class Worker {
     private record RateLimited(long delayMs, String error) implements Result {
     }
 
-    private record Failed(AttemptOutcome outcome, String error, boolean retryable) implements Result {
+    /** {@code usage}: what the processor's calls used before it failed (NONE without calls). */
+    private record Failed(AttemptOutcome outcome, String error, boolean retryable, AttemptUsage usage) implements Result {
+        Failed(AttemptOutcome outcome, String error, boolean retryable) {
+            this(outcome, error, retryable, AttemptUsage.NONE);
+        }
     }
 
     /** Someone else owns the task now (reaped, cancelled, handed back): record nothing. */
@@ -318,7 +322,9 @@ public class Worker {
                     : stopped(stop, task);
         } catch (ProcessingException e) {
             Execution.Stop stop = execution.leaveProcessor();
-            return stop == Execution.Stop.NONE ? new Failed(AttemptOutcome.FAILED, e.getMessage(), e.retryable()) : stopped(stop, task);
+            return stop == Execution.Stop.NONE
+                    ? new Failed(AttemptOutcome.FAILED, e.getMessage(), e.retryable(), usage(e.usage()))
+                    : stopped(stop, task);
         } catch (RuntimeException e) {
             Execution.Stop stop = execution.leaveProcessor();
             LOG.warnf(e, "processor %s crashed on task %s", task.processor(), task.name());
@@ -333,9 +339,13 @@ public class Worker {
     }
 
     private static AttemptUsage usage(ProcessorResult result) {
-        Usage u = result.usage();
+        return usage(result.usage());
+    }
+
+    private static AttemptUsage usage(Usage u) {
         return u == null ? AttemptUsage.NONE
-                : new AttemptUsage(u.model(), u.inputTokens(), u.outputTokens(), u.latencyMs(), u.costUsd(), false);
+                : new AttemptUsage(u.model(), u.inputTokens(), u.outputTokens(), u.latencyMs(), u.costUsd(), false,
+                        u.calls());
     }
 
     private static Result stopped(Execution.Stop stop, ClaimedTask task) {
@@ -361,7 +371,8 @@ public class Worker {
         } else if (result instanceof Failed f) {
             recorded = f.outcome();
             outcome = withDatabase("record a failed attempt", () -> store.failAttempt(workerId, task.id(),
-                    task.attempt(), f.outcome(), f.error(), f.retryable(), backoff.afterAttempt(task.attempt())));
+                    task.attempt(), f.outcome(), f.error(), f.retryable(), backoff.afterAttempt(task.attempt()),
+                    f.usage()));
         } else {
             events.abandoned(task.id());
             return;

@@ -4,10 +4,17 @@ package com.latticeengine.processing;
 public class ProcessingException extends Exception {
 
     private final boolean retryable;
+    private final Usage usage;
 
     public ProcessingException(String message, boolean retryable) {
+        this(message, retryable, null);
+    }
+
+    /** {@code usage}: what the attempt's model calls used before it failed (null when none were made). */
+    public ProcessingException(String message, boolean retryable, Usage usage) {
         super(message);
         this.retryable = retryable;
+        this.usage = usage;
     }
 
     public static ProcessingException retryable(String message) {
@@ -20,5 +27,9 @@ public class ProcessingException extends Exception {
 
     public boolean retryable() {
         return retryable;
+    }
+
+    public Usage usage() {
+        return usage;
     }
 }

@@ -81,6 +81,7 @@ final class Jdbc {
         appendNumber(json, "input_tokens", usage.inputTokens());
         appendNumber(json, "output_tokens", usage.outputTokens());
         appendNumber(json, "latency_ms", usage.latencyMs());
+        appendNumber(json, "calls", usage.calls() == null ? null : usage.calls().longValue());
         if (usage.costUsd() != null && Double.isFinite(usage.costUsd())) {
             json.append(",\"cost_usd\":").append(usage.costUsd());
         }

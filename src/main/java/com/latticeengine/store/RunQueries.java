@@ -51,11 +51,12 @@ public class RunQueries {
             """;
     private static final String ATTEMPTS = """
             SELECT attempt, worker_id, started_at, finished_at, outcome, error, cached, model, input_tokens,
-                   output_tokens, latency_ms, cost_usd
+                   output_tokens, latency_ms, cost_usd, coalesce(calls, CASE WHEN model IS NOT NULL THEN 1 END)
               FROM task_attempt WHERE task_id = ? ORDER BY attempt
             """;
     private static final String USAGE = """
-            SELECT count(a.model), count(*) FILTER (WHERE a.cached), coalesce(sum(a.input_tokens), 0),
+            SELECT coalesce(sum(coalesce(a.calls, CASE WHEN a.model IS NOT NULL THEN 1 END)), 0),
+                   count(*) FILTER (WHERE a.cached), coalesce(sum(a.input_tokens), 0),
                    coalesce(sum(a.output_tokens), 0), sum(a.cost_usd)
               FROM task_attempt a JOIN task t ON t.id = a.task_id WHERE t.run_id = ?
             """;
@@ -231,7 +232,7 @@ public class RunQueries {
                             rs.getObject(3, OffsetDateTime.class), rs.getObject(4, OffsetDateTime.class),
                             outcome == null ? null : AttemptOutcome.valueOf(outcome), rs.getString(6), rs.getBoolean(7), rs.getString(8),
                             rs.getObject(9, Long.class), rs.getObject(10, Long.class), rs.getObject(11, Long.class),
-                            rs.getBigDecimal(12)));
+                            rs.getBigDecimal(12), rs.getObject(13, Integer.class)));
                 }
             }
         }

@@ -121,11 +121,22 @@ final class TaskSql {
                        model = m.usage ->> 'model', input_tokens = (m.usage ->> 'input_tokens')::bigint,
                        output_tokens = (m.usage ->> 'output_tokens')::bigint,
                        latency_ms = (m.usage ->> 'latency_ms')::bigint, cost_usd = (m.usage ->> 'cost_usd')::numeric,
-                       cached = coalesce((m.usage ->> 'cached')::boolean, false)
+                       cached = coalesce((m.usage ->> 'cached')::boolean, false), calls = (m.usage ->> 'calls')::int
                   FROM marked m
                  WHERE a.task_id = m.id AND a.attempt = m.attempt AND a.outcome IS NULL
             )
             SELECT id, run_id, limited FROM marked
+            """;
+
+    /**
+     * What a failed attempt's model calls used (its answers were not usable, but they were paid
+     * for). Only the attempt this worker just closed: fenced like the close itself.
+     * Params: model, input tokens, output tokens, latency, cost, calls, task id, attempt, worker.
+     */
+    static final String RECORD_FAILED_USAGE = """
+            UPDATE task_attempt
+               SET model = ?, input_tokens = ?, output_tokens = ?, latency_ms = ?, cost_usd = ?, calls = ?
+             WHERE task_id = ? AND attempt = ? AND worker_id = ?
             """;
 
     /**

@@ -176,6 +176,13 @@ public class TaskStore {
     @Transactional
     public Outcome failAttempt(String workerId, long taskId, int attempt, AttemptOutcome outcome, String error,
                                boolean retryable, long backoffMs) throws SQLException {
+        return failAttempt(workerId, taskId, attempt, outcome, error, retryable, backoffMs, AttemptUsage.NONE);
+    }
+
+    /** As above, keeping what the attempt's model calls used on its attempt row. */
+    @Transactional
+    public Outcome failAttempt(String workerId, long taskId, int attempt, AttemptOutcome outcome, String error,
+                               boolean retryable, long backoffMs, AttemptUsage usage) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             TaskState state;
             UUID runId;
@@ -197,6 +204,9 @@ public class TaskStore {
                 }
             }
             closeAttempts(c, List.of(new AttemptEnd(taskId, attempt, outcome, error)));
+            if (!usage.equals(AttemptUsage.NONE)) {
+                recordFailedUsage(c, workerId, taskId, attempt, usage);
+            }
             int madeReady = state == TaskState.FAILED ? propagateFailure(c, Set.of(taskId)) : 0;
             if (madeReady > 0 || freedLimitedSlot) {
                 notifyReady(c);
@@ -371,6 +381,23 @@ public class TaskStore {
     }
 
     private record AttemptEnd(long taskId, int attempt, AttemptOutcome outcome, String error) {
+    }
+
+    private static void recordFailedUsage(Connection c, String workerId, long taskId, int attempt, AttemptUsage usage)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TaskSql.RECORD_FAILED_USAGE)) {
+            ps.setString(1, usage.model());
+            ps.setObject(2, usage.inputTokens());
+            ps.setObject(3, usage.outputTokens());
+            ps.setObject(4, usage.latencyMs());
+            ps.setObject(5, usage.costUsd() == null || !Double.isFinite(usage.costUsd()) ? null
+                    : java.math.BigDecimal.valueOf(usage.costUsd()));
+            ps.setObject(6, usage.calls());
+            ps.setLong(7, taskId);
+            ps.setInt(8, attempt);
+            ps.setString(9, workerId);
+            ps.executeUpdate();
+        }
     }
 
     private static void closeAttempts(Connection c, List<AttemptEnd> ends) throws SQLException {

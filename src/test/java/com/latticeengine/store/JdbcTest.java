@@ -17,7 +17,7 @@ class JdbcTest {
 
     @Test
     void resultsCarryOutputAttemptAndAnyUsageAsValidJson() throws Exception {
-        AttemptUsage usage = new AttemptUsage("acme \"fast\" \\ model", 120L, 30L, 850L, 1.8e-7, false);
+        AttemptUsage usage = new AttemptUsage("acme \"fast\" \\ model", 120L, 30L, 850L, 1.8e-7, false, 2);
         String json = Jdbc.resultsById(List.of(
                 new TaskStore.Success(42, 2, "{\"summary\":\"ok\"}", usage, null),
                 new TaskStore.Success(43, 1, "{\"summary\":\"plain\"}"),
@@ -31,6 +31,7 @@ class JdbcTest {
         assertEquals(120, called.at("/usage/input_tokens").asLong());
         assertEquals(30, called.at("/usage/output_tokens").asLong());
         assertEquals(850, called.at("/usage/latency_ms").asLong());
+        assertEquals(2, called.at("/usage/calls").asInt());
         assertEquals(0, new BigDecimal("0.00000018").compareTo(called.at("/usage/cost_usd").decimalValue()),
                 "cost " + called.at("/usage/cost_usd"));
         assertFalse(called.at("/usage/cached").asBoolean());

@@ -14,9 +14,15 @@ import com.latticeengine.processing.ProcessorResult;
 import com.latticeengine.processing.RateLimitedException;
 import com.latticeengine.processing.TaskContext;
 import com.latticeengine.processing.Usage;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,10 +38,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Processes a project with one chat-completion call to an OpenAI-compatible endpoint: the run's
+ * Processes a project with a chat-completion call to an OpenAI-compatible endpoint: the run's
  * requirements, the project and every input go into the prompt; the answer is stored as
- * {@code {"text": ...}}, or as the parsed JSON object when the project says {@code "output": "json"}
- * or the run's {@code llm.json} is true.
+ * {@code {"text": ...}}, or as the parsed JSON object when the project says {@code "output": "json"},
+ * the run's or the project's {@code llm.json} is true, or an output schema applies (then only an
+ * object valid against it, after repair calls if needed). A project's {@code llm} overrides the run's.
  */
 @ApplicationScoped
 public class LlmProcessor implements Processor {
@@ -48,15 +55,17 @@ public class LlmProcessor implements Processor {
     private final ObjectMapper mapper;
     private final Map<String, LatticeConfig.Llm.Price> prices;
     private final ModelCallEvents calls;
+    private final OutputSchemas schemas;
 
     public LlmProcessor(LlmSettings settings, PromptRenderer prompts, ChatModels models, ObjectMapper mapper,
-                        LatticeConfig config, ModelCallEvents calls) {
+                        LatticeConfig config, ModelCallEvents calls, OutputSchemas schemas) {
         this.settings = settings;
         this.prompts = prompts;
         this.models = models;
         this.mapper = mapper;
         this.prices = config.llm().prices();
         this.calls = calls;
+        this.schemas = schemas;
     }
 
     @Override
@@ -64,7 +73,10 @@ public class LlmProcessor implements Processor {
         return NAME;
     }
 
-    /** An unconfigured endpoint, bad {@code llm} options or templates that cannot render reject the run. */
+    /**
+     * An unconfigured endpoint, bad {@code llm} options (the run's or a project's), an output
+     * schema that is not a JSON Schema, or templates that cannot render reject the run.
+     */
     @Override
     public List<Violation> validate(Map<String, Object> runOptions, Lattice lattice) {
         List<Violation> errors = new ArrayList<>();
@@ -72,23 +84,40 @@ public class LlmProcessor implements Processor {
             errors.add(new Violation("processor", LlmSettings.missingConfigMessage()));
         }
         errors.addAll(LlmSettings.validate(runOptions));
+        if (runOptions.get("llm") instanceof Map<?, ?> llm && llm.get("output_schema") != null) {
+            errors.addAll(schemas.check(llm.get("output_schema"), "llm.output_schema"));
+        }
+        for (int i = 0; i < lattice.projects().size(); i++) {
+            Map<String, Object> project = lattice.projects().get(i).fields();
+            String path = "lattice.projects[" + i + "]";
+            if (project.get("llm") != null) {
+                errors.addAll(project.get("llm") instanceof Map<?, ?> own
+                        ? LlmSettings.validate(own, path + ".llm", LlmSettings.PROJECT_OPTIONS)
+                        : List.of(new Violation(path + ".llm", "must be an object")));
+            }
+            if (project.get("output_schema") != null) {
+                errors.addAll(schemas.check(project.get("output_schema"), path + ".output_schema"));
+            }
+        }
         if (errors.isEmpty()) {
             errors.addAll(prompts.check(runOptions, lattice));
         }
         return errors;
     }
 
+    /** Per project: the 429 hold and the cluster-wide cap follow the model the project's calls use. */
     @Override
     public Optional<String> limitKey(Map<String, Object> runOptions, Map<String, Object> project) {
-        return Optional.of("llm|" + settings.baseUrl() + "|" + settings.forRun(runOptions).model());
+        return Optional.of("llm|" + settings.baseUrl() + "|" + settings.forTask(runOptions, project).model());
     }
 
     @Override
     public Optional<String> cacheKey(TaskContext context) {
-        CallSettings call = callSettings(context);
+        CallSettings call = settings.forTask(context.runOptions(), context.project());
+        OutputSpec spec = OutputSpec.of(context.runOptions(), context.project(), call, mapper);
         PromptRenderer.Prompt prompt;
         try {
-            prompt = prompts.render(context, call.json());
+            prompt = prompts.render(context, spec);
         } catch (PromptRenderer.TemplateException e) {
             return Optional.empty(); // process() fails the attempt with the template's error
         }
@@ -98,36 +127,82 @@ public class LlmProcessor implements Processor {
         key.put("model", call.model());
         key.put("temperature", call.temperature());
         key.put("max_tokens", call.maxTokens());
-        key.put("json", call.json());
+        key.put("json", spec.json());
+        key.put("output_schema", spec.schema());
+        key.put("json_schema_format", spec.jsonSchemaFormat());
         key.put("system", prompt.system());
         key.put("user", prompt.user());
         try {
             return Optional.of(sha256(mapper.writeValueAsString(key)));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings always serialises", e);
+            throw new IllegalStateException("a map of strings and JSON always serialises", e);
         }
     }
 
+    /**
+     * One attempt: a call, and for an answer that does not validate against the output schema up
+     * to {@code repairs} more calls that show the model its answer and the validator's messages.
+     * Every call is reported and counted in the attempt's usage; only a valid object is returned.
+     */
     @Override
     public ProcessorResult process(TaskContext context) throws ProcessingException, InterruptedException {
         if (!settings.configured()) {
             throw ProcessingException.permanent(LlmSettings.missingConfigMessage());
         }
-        CallSettings call = callSettings(context);
+        CallSettings settled = settings.forTask(context.runOptions(), context.project());
+        OutputSpec spec = OutputSpec.of(context.runOptions(), context.project(), settled, mapper);
+        CallSettings call = settled.withJson(spec.json());
         PromptRenderer.Prompt prompt;
         try {
-            prompt = prompts.render(context, call.json());
+            prompt = prompts.render(context, spec);
         } catch (PromptRenderer.TemplateException e) {
             // The same upstream outputs would fail the same way on every attempt.
             throw ProcessingException.permanent(e.getMessage());
         }
-        ChatRequest request = ChatRequest.builder()
-                .messages(SystemMessage.from(prompt.system()), UserMessage.from(prompt.user()))
-                .build();
+        List<ChatMessage> conversation = new ArrayList<>(List.of(SystemMessage.from(prompt.system()),
+                UserMessage.from(prompt.user())));
+        Usage used = null;
+        for (int round = 0; ; round++) {
+            Answer answer = call(call, spec, conversation, used);
+            used = used == null ? answer.usage() : used.plus(answer.usage());
+            if (!spec.json()) {
+                ObjectNode out = mapper.createObjectNode();
+                out.put("text", answer.text());
+                return new ProcessorResult(out, used);
+            }
+            JsonAnswers.Parsed parsed = JsonAnswers.parse(mapper, answer.text());
+            List<String> problems = parsed.object() == null ? List.of(parsed.problem())
+                    : spec.schema() == null ? List.of() : schemas.validate(spec.schema(), parsed.object());
+            if (problems.isEmpty()) {
+                return new ProcessorResult(parsed.object(), used);
+            }
+            if (round >= spec.repairs()) {
+                String what = spec.schema() == null ? "the model was asked for a JSON object but "
+                        : "the answer does not match the output schema" + (round > 0 ? " after " + round
+                        + " repair call(s)" : "") + ": ";
+                throw new ProcessingException(what + String.join("; ", problems), true, used);
+            }
+            conversation.add(AiMessage.from(answer.text()));
+            conversation.add(UserMessage.from(repairRequest(problems)));
+        }
+    }
+
+    private record Answer(String text, Usage usage) {
+    }
+
+    private Answer call(CallSettings call, OutputSpec spec, List<ChatMessage> conversation, Usage before)
+            throws ProcessingException, InterruptedException {
+        ChatRequest.Builder request = ChatRequest.builder().messages(conversation);
+        if (spec.jsonSchemaFormat()) {
+            request.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
+                    .jsonSchema(JsonSchema.builder().name("output")
+                            .rootElement(JsonRawSchema.from(spec.schema().toString())).build())
+                    .build());
+        }
         long started = System.nanoTime();
         ChatResponse response;
         try {
-            response = models.forSettings(call).chat(request);
+            response = models.forSettings(call).chat(request.build());
         } catch (RuntimeException e) {
             if (Thread.interrupted()) {
                 calls.modelCalled(call.model(), ModelCallEvents.INTERRUPTED, 0, 0, null);
@@ -136,7 +211,8 @@ public class LlmProcessor implements Processor {
             ProcessingException failure = LlmErrors.classify(e, settings.apiKey(), call.timeout());
             calls.modelCalled(call.model(), failure instanceof RateLimitedException ? ModelCallEvents.RATE_LIMITED
                     : ModelCallEvents.ERROR, 0, 0, null);
-            throw failure;
+            throw before == null || failure instanceof RateLimitedException ? failure
+                    : new ProcessingException(failure.getMessage(), failure.retryable(), before);
         }
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
         Usage usage = usage(call, response, latencyMs);
@@ -144,45 +220,15 @@ public class LlmProcessor implements Processor {
                 usage.costUsd());
         String text = response.aiMessage() == null ? null : response.aiMessage().text();
         if (text == null || text.isBlank()) {
-            throw ProcessingException.retryable("the model returned an empty answer (finish reason: "
-                    + response.finishReason() + ")");
+            throw new ProcessingException("the model returned an empty answer (finish reason: "
+                    + response.finishReason() + ")", true, before == null ? usage : before.plus(usage));
         }
-        return new ProcessorResult(output(text, call.json()), usage);
+        return new Answer(text, usage);
     }
 
-    private CallSettings callSettings(TaskContext context) {
-        CallSettings call = settings.forRun(context.runOptions());
-        return call.withJson(call.json() || "json".equals(context.project().get("output")));
-    }
-
-    private JsonNode output(String text, boolean json) throws ProcessingException {
-        if (!json) {
-            ObjectNode out = mapper.createObjectNode();
-            out.put("text", text);
-            return out;
-        }
-        String candidate = stripFences(text.strip());
-        try {
-            JsonNode parsed = mapper.readTree(candidate);
-            if (parsed == null || !parsed.isObject()) {
-                throw ProcessingException.retryable("the model was asked for a JSON object but answered with "
-                        + (parsed == null ? "nothing" : parsed.getNodeType().toString().toLowerCase()));
-            }
-            return parsed;
-        } catch (JsonProcessingException e) {
-            throw ProcessingException.retryable("the model was asked for JSON but its answer is not valid JSON: "
-                    + e.getOriginalMessage());
-        }
-    }
-
-    /** Models sometimes wrap JSON in a Markdown code fence despite the instructions. */
-    static String stripFences(String text) {
-        if (text.startsWith("```") && text.endsWith("```") && text.length() >= 6) {
-            String inner = text.substring(3, text.length() - 3);
-            int newline = inner.indexOf('\n');
-            return newline < 0 ? inner : inner.substring(newline + 1);
-        }
-        return text;
+    static String repairRequest(List<String> problems) {
+        return "Your answer is not valid against the required JSON Schema:\n- " + String.join("\n- ", problems)
+                + "\nAnswer again with the corrected JSON object only: no prose, no code fences.";
     }
 
     private Usage usage(CallSettings call, ChatResponse response, long latencyMs) {
@@ -197,7 +243,7 @@ public class LlmProcessor implements Processor {
         }
         Double cost = price == null ? null
                 : (in * price.inputPerMillion() + out * price.outputPerMillion()) / 1_000_000d;
-        return new Usage(model, in, out, latencyMs, cost);
+        return new Usage(model, in, out, latencyMs, cost, 1);
     }
 
     static String sha256(String text) {

@@ -25,7 +25,13 @@ public class LlmSettings {
     static final String OPENAI_BASE_URL = "https://api.openai.com/v1/";
     /** The extension's placeholder default for an unset key. */
     static final String DUMMY_KEY = "dummy";
-    static final Set<String> RUN_OPTIONS = Set.of("model", "temperature", "max_tokens", "timeout_ms", "json");
+    /** What a project's own {@code llm} object may set. */
+    static final Set<String> PROJECT_OPTIONS = Set.of("model", "temperature", "max_tokens", "timeout_ms", "json");
+    /** The run's {@code llm} object: the call settings, and how JSON answers are asked for and repaired. */
+    static final Set<String> RUN_OPTIONS = Set.of("model", "temperature", "max_tokens", "timeout_ms", "json",
+            "output_schema", "structured", "repair_attempts");
+    static final List<String> STRUCTURED = List.of("json_object", "json_schema");
+    static final int MAX_REPAIRS = 5;
 
     private final String baseUrl;
     private final String apiKey;
@@ -93,14 +99,31 @@ public class LlmSettings {
 
     /** The run's {@code llm} object on top of the defaults; assumes {@link #validate} found nothing. */
     public CallSettings forRun(Map<String, Object> runOptions) {
-        Map<?, ?> llm = runOptions.get("llm") instanceof Map<?, ?> m ? m : Map.of();
+        return forTask(runOptions, Map.of());
+    }
+
+    /**
+     * What one project's calls use: the defaults, then the run's {@code llm}, then the project's
+     * own {@code llm} (e.g. a small model for decomposition, a strong one for the final selection).
+     */
+    public CallSettings forTask(Map<String, Object> runOptions, Map<String, Object> project) {
+        Map<?, ?> run = runOptions.get("llm") instanceof Map<?, ?> m ? m : Map.of();
+        Map<?, ?> own = project.get("llm") instanceof Map<?, ?> m ? m : Map.of();
         CallSettings d = defaults;
+        Object model = pick("model", own, run);
+        Object temperature = pick("temperature", own, run);
+        Object maxTokens = pick("max_tokens", own, run);
+        Object timeoutMs = pick("timeout_ms", own, run);
         return new CallSettings(
-                llm.get("model") instanceof String s ? s : d.model(),
-                llm.get("temperature") instanceof Number n ? n.doubleValue() : d.temperature(),
-                llm.get("max_tokens") instanceof Number n ? n.intValue() : d.maxTokens(),
-                wholeSeconds(llm.get("timeout_ms") instanceof Number n ? Duration.ofMillis(n.longValue()) : d.timeout()),
-                Boolean.TRUE.equals(llm.get("json")));
+                model instanceof String s ? s : d.model(),
+                temperature instanceof Number n ? n.doubleValue() : d.temperature(),
+                maxTokens instanceof Number n ? n.intValue() : d.maxTokens(),
+                wholeSeconds(timeoutMs instanceof Number n ? Duration.ofMillis(n.longValue()) : d.timeout()),
+                Boolean.TRUE.equals(pick("json", own, run)));
+    }
+
+    private static Object pick(String key, Map<?, ?> own, Map<?, ?> run) {
+        return own.get(key) != null ? own.get(key) : run.get(key);
     }
 
     /**
@@ -114,22 +137,30 @@ public class LlmSettings {
 
     /** Type errors of the run's {@code llm} object, with their JSON paths. */
     public static List<Violation> validate(Map<String, Object> runOptions) {
+        return runOptions.get("llm") instanceof Map<?, ?> llm ? validate(llm, "llm", RUN_OPTIONS) : List.of();
+    }
+
+    /** Type errors of an {@code llm} object at {@code path}; {@code known} are the keys it may have. */
+    public static List<Violation> validate(Map<?, ?> llm, String path, Set<String> known) {
         List<Violation> errors = new ArrayList<>();
-        if (!(runOptions.get("llm") instanceof Map<?, ?> llm)) {
-            return errors;
-        }
         llm.forEach((k, v) -> {
             String key = String.valueOf(k);
-            if (!RUN_OPTIONS.contains(key)) {
-                errors.add(new Violation("llm." + key, "unknown option; known: " + String.join(", ", RUN_OPTIONS.stream().sorted().toList())));
+            if (!known.contains(key)) {
+                errors.add(new Violation(path + "." + key, "unknown option; known: "
+                        + String.join(", ", known.stream().sorted().toList())));
             }
         });
-        check(llm.get("model"), v -> v instanceof String s && !s.isBlank(), "llm.model", "must be a non-empty string", errors);
+        check(llm.get("model"), v -> v instanceof String s && !s.isBlank(), path + ".model", "must be a non-empty string", errors);
         check(llm.get("temperature"), v -> v instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() <= 2,
-                "llm.temperature", "must be a number between 0 and 2", errors);
-        check(llm.get("max_tokens"), v -> isPositiveInt(v, Integer.MAX_VALUE), "llm.max_tokens", "must be an integer >= 1", errors);
-        check(llm.get("timeout_ms"), v -> isPositiveInt(v, Long.MAX_VALUE), "llm.timeout_ms", "must be an integer >= 1", errors);
-        check(llm.get("json"), v -> v instanceof Boolean, "llm.json", "must be a boolean", errors);
+                path + ".temperature", "must be a number between 0 and 2", errors);
+        check(llm.get("max_tokens"), v -> isPositiveInt(v, Integer.MAX_VALUE), path + ".max_tokens", "must be an integer >= 1", errors);
+        check(llm.get("timeout_ms"), v -> isPositiveInt(v, Long.MAX_VALUE), path + ".timeout_ms", "must be an integer >= 1", errors);
+        check(llm.get("json"), v -> v instanceof Boolean, path + ".json", "must be a boolean", errors);
+        check(llm.get("structured"), v -> STRUCTURED.contains(v), path + ".structured",
+                "must be one of: " + String.join(", ", STRUCTURED), errors);
+        check(llm.get("repair_attempts"), v -> (v instanceof Integer || v instanceof Long)
+                && ((Number) v).longValue() >= 0 && ((Number) v).longValue() <= MAX_REPAIRS, path + ".repair_attempts",
+                "must be an integer between 0 and " + MAX_REPAIRS, errors);
         return errors;
     }
 

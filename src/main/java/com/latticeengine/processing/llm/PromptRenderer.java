@@ -88,8 +88,9 @@ public class PromptRenderer {
     }
 
     /** Throws {@link TemplateException} naming the template when it cannot be rendered for this task. */
-    public Prompt render(TaskContext context, boolean json) {
-        Map<String, Object> values = model.of(context, json ? JSON_FORMAT : TEXT_FORMAT, null, model::plain);
+    Prompt render(TaskContext context, OutputSpec spec) {
+        Object schema = spec.schema() == null ? null : model.plain(spec.schema());
+        Map<String, Object> values = model.of(context, outputFormat(spec, schema), schema, model::plain);
         return new Prompt(execute(systemField(context.runOptions()), system(context.runOptions()), values),
                 execute(userField(context.runOptions()), user(context.runOptions()), values));
     }
@@ -122,7 +123,8 @@ public class PromptRenderer {
         boolean userFailed = false;
         for (Project p : lattice.projects()) {
             TaskContext probe = probe(p, graph, flows, runOptions, lattice);
-            Map<String, Object> values = model.of(probe, JSON_FORMAT, null, output -> PromptModel.AnyOutput.INSTANCE);
+            Map<String, Object> values = model.of(probe, JSON_FORMAT, schemaOf(runOptions, p.fields()),
+                    output -> PromptModel.AnyOutput.INSTANCE);
             if (!systemFailed) {
                 systemFailed = tryRender(systemField(runOptions), system, values, p.name(), out);
             }
@@ -131,6 +133,15 @@ public class PromptRenderer {
             }
         }
         return out;
+    }
+
+    /** The answer instruction of the default templates ({@code {{output_format}}}). */
+    private String outputFormat(OutputSpec spec, Object schema) {
+        if (!spec.json()) {
+            return TEXT_FORMAT;
+        }
+        return schema == null ? JSON_FORMAT : JSON_FORMAT + " It must be valid against this JSON Schema:\n"
+                + model.text(schema);
     }
 
     private static TaskContext probe(Project p, LatticeGraph graph, Map<String, Map<String, Object>> flows,
@@ -144,6 +155,11 @@ public class PromptRenderer {
         }
         return new TaskContext(null, "", p.name(), p.fields(), inputs, 1, runOptions,
                 graph.downstreamOf(p.name()).isEmpty());
+    }
+
+    private static Object schemaOf(Map<String, Object> runOptions, Map<String, Object> project) {
+        Map<?, ?> llm = runOptions.get("llm") instanceof Map<?, ?> m ? m : Map.of();
+        return project.get("output_schema") != null ? project.get("output_schema") : llm.get("output_schema");
     }
 
     private boolean tryRender(String field, String template, Map<String, Object> values, String project,

@@ -86,7 +86,7 @@ class LlmErrorsTest {
 
     @Test
     void jsonAnswersMayComeInACodeFence() {
-        assertEquals("{\"a\":1}", LlmProcessor.stripFences("```json\n{\"a\":1}```"));
-        assertEquals("{\"a\":1}", LlmProcessor.stripFences("{\"a\":1}"));
+        assertEquals("{\"a\":1}", JsonAnswers.stripFences("```json\n{\"a\":1}```"));
+        assertEquals("{\"a\":1}", JsonAnswers.stripFences("{\"a\":1}"));
     }
 }

@@ -1,16 +1,23 @@
 package com.latticeengine.processing.llm;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.latticeengine.support.Api;
 import com.latticeengine.support.FakeOpenAi;
 import com.latticeengine.support.Lattice;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,15 +31,20 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * ODRAS-grade processing against the fake OpenAI server: run prompts and context, upstream_data,
- * is_terminal. Each test uses its own model name, so stubs and request logs never mix.
+ * is_terminal, output schemas with repair calls, per-project model settings. Each test uses its own model name, so stubs and request logs never mix.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FakeOpenAi.class, restrictToAnnotatedClass = true)
 class LlmOdrasProcessingTest {
+
+    @Inject
+    AgroalDataSource dataSource;
 
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
@@ -117,6 +129,180 @@ class LlmOdrasProcessingTest {
                 .getString("messages[1].content");
         assertTrue(selection.contains("\nYou MUST make a selection.\n"), selection);
         assertEquals("Trade Study", Api.task(run, "Selection").getString("inputs[0].from_project"));
+    }
+
+    static final Map<String, Object> RESULT_SCHEMA = Map.of(
+            "type", "object",
+            "required", List.of("project_name", "confidence"),
+            "properties", Map.of("project_name", Map.of("type", "string"),
+                    "confidence", Map.of("type", "number", "minimum", 0, "maximum", 1)));
+
+    private static Lattice structured(String model, Map<String, Object> extraLlm) {
+        Map<String, Object> llm = new LinkedHashMap<>(extraLlm);
+        llm.put("model", model);
+        llm.put("output_schema", RESULT_SCHEMA);
+        return Lattice.create().requirements("The UAV shall fly. [" + UUID.randomUUID() + "]")
+                .option("processor", "llm").option("llm", llm)
+                .project("Analysis", 1).project("Selection", 2, "Analysis");
+    }
+
+    @Test
+    void anAnswerWithoutConfidenceGetsOneRepairCallAndOnlyTheValidObjectIsStored() {
+        String model = "m-odras-repair";
+        FakeOpenAi.server.stubFor(call(model).atPriority(5).willReturn(completion(model,
+                "{\"project_name\":\"Selection\",\"confidence\":0.7}", 10, 5)));
+        FakeOpenAi.server.stubFor(call(model).atPriority(1).inScenario("repair")
+                .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("repaired")
+                .withRequestBody(WireMock.containing("Project Analysis"))
+                .willReturn(completion(model, "Here is the analysis:\n{\"project_name\":\"Analysis\"}", 100, 20)));
+        FakeOpenAi.server.stubFor(call(model).atPriority(1).inScenario("repair").whenScenarioStateIs("repaired")
+                .withRequestBody(WireMock.containing("Project Analysis"))
+                .willReturn(completion(model, "```json\n{\"project_name\":\"Analysis\",\"confidence\":0.9}\n```", 120, 25)));
+
+        String run = Api.submit(structured(model, Map.of("structured", "json_schema")));
+        JsonPath done = Api.awaitRunEnd(run, LIMIT);
+        assertEquals("SUCCEEDED", done.getString("state"), done.prettify());
+
+        JsonPath analysis = Api.task(run, "Analysis");
+        assertEquals(List.of("SUCCEEDED"), analysis.getList("attempts.outcome"));
+        assertEquals(2, analysis.getInt("attempts[0].calls"));
+        assertEquals(220, analysis.getLong("attempts[0].input_tokens"));
+        assertEquals(45, analysis.getLong("attempts[0].output_tokens"));
+        assertEquals(Map.of("project_name", "Analysis", "confidence", 0.9f), analysis.getMap("output"));
+        assertEquals(3, done.getLong("usage.calls"), "two calls for Analysis, one for Selection");
+
+        List<LoggedRequest> calls = FakeOpenAi.requests(model).stream()
+                .filter(r -> r.getBodyAsString().contains("Project Analysis")).toList();
+        assertEquals(2, calls.size());
+        JsonPath repair = messages(calls.get(1));
+        assertEquals(List.of("system", "user", "assistant", "user"), repair.getList("messages.role"));
+        assertEquals("Here is the analysis:\n{\"project_name\":\"Analysis\"}", repair.getString("messages[2].content"));
+        assertTrue(repair.getString("messages[3].content").contains("$.confidence: required property missing"),
+                repair.getString("messages[3].content"));
+        JsonPath first = messages(calls.get(0));
+        assertEquals("json_schema", first.getString("response_format.type"));
+        assertEquals(List.of("project_name", "confidence"), first.getList("response_format.json_schema.schema.required"));
+        assertTrue(first.getString("messages[0].content").contains("It must be valid against this JSON Schema"),
+                first.getString("messages[0].content"));
+
+        String selection = messages(FakeOpenAi.requests(model).stream()
+                .filter(r -> r.getBodyAsString().contains("Project Selection")).findFirst().orElseThrow())
+                .getString("messages[1].content");
+        assertTrue(selection.contains("\"confidence\" : 0.9"), "downstream saw the valid object: " + selection);
+        assertFalse(selection.contains("Here is the analysis"), selection);
+    }
+
+    @Test
+    void anAlwaysInvalidAnswerFailsEachAttemptNamingTheFieldAndNothingDownstreamRuns() {
+        String model = "m-odras-invalid";
+        FakeOpenAi.server.stubFor(call(model).willReturn(completion(model, "{\"project_name\":\"Analysis\"}", 10, 5)));
+        String run = Api.submit(structured(model, Map.of("repair_attempts", 1)).option("max_attempts", 2));
+        JsonPath done = Api.awaitRunEnd(run, LIMIT);
+        assertEquals("FAILED", done.getString("state"), done.prettify());
+        assertEquals("BLOCKED", Api.taskState(done, "Selection"));
+
+        JsonPath analysis = Api.task(run, "Analysis");
+        assertEquals(List.of("FAILED", "FAILED"), analysis.getList("attempts.outcome"), "max_attempts 2, both spent");
+        for (int i = 0; i < 2; i++) {
+            String error = analysis.getString("attempts[" + i + "].error");
+            assertTrue(error.contains("$.confidence: required property missing") && error.contains("after 1 repair call"),
+                    error);
+            assertEquals(2, analysis.getInt("attempts[" + i + "].calls"));
+            assertEquals(20, analysis.getLong("attempts[" + i + "].input_tokens"));
+        }
+        assertNull(analysis.get("output"), "an invalid object is never stored");
+        assertEquals(4, done.getLong("usage.calls"));
+        assertEquals(4, FakeOpenAi.requests(model).size(), "Selection never called the model");
+        assertEquals("BLOCKED", Api.task(run, "Selection").getString("state"));
+        assertEquals(List.of(), Api.task(run, "Selection").getList("attempts"), "no downstream attempt ever started");
+    }
+
+    @Test
+    void aBrokenSchemaIs400NamingTheField() {
+        Map<String, Object> broken = Map.of("type", "objekt", "required", "confidence");
+        Map<String, Object> llm = new LinkedHashMap<>();
+        llm.put("model", "m-odras-broken");
+        llm.put("output_schema", broken);
+        Lattice run = Lattice.create().option("processor", "llm").option("llm", llm).project("A", 0);
+        given().contentType(ContentType.JSON).body(run.body())
+                .when().post("/api/runs")
+                .then().statusCode(400)
+                .body("errors.field", hasItem("llm.output_schema"))
+                .body("detail", containsString("is not a valid JSON Schema (draft 2020-12)"));
+        Lattice project = Lattice.create().option("processor", "llm").option("llm", Map.of("model", "m-odras-broken"))
+                .project("A", 0).field("A", "output_schema", "confidence");
+        given().contentType(ContentType.JSON).body(project.body())
+                .when().post("/api/runs")
+                .then().statusCode(400)
+                .body("errors.field", hasItem("lattice.projects[0].output_schema"));
+        assertEquals(0, FakeOpenAi.requests("m-odras-broken").size());
+    }
+
+    @Test
+    void aProjectsOwnModelIsCalledAndKeysItsLimitAndItsCache() throws SQLException {
+        String small = "m-odras-small";
+        String strong = "m-odras-strong";
+        String stronger = "m-odras-stronger";
+        for (String model : List.of(small, strong, stronger)) {
+            FakeOpenAi.server.stubFor(call(model).willReturn(completion(model, "answer of " + model, 10, 5)));
+        }
+        Lattice lattice = Lattice.create().requirements("The UAV shall fly. [" + UUID.randomUUID() + "]")
+                .option("processor", "llm").option("llm", Map.of("model", small, "temperature", 0.2))
+                .project("Decompose A", 1).project("Decompose B", 1)
+                .project("Selection", 3, "Decompose A").flow("Decompose B", "Selection", "needs")
+                .field("Selection", "llm", Map.of("model", strong, "max_tokens", 900));
+        String first = Api.submit(lattice);
+        assertEquals("SUCCEEDED", Api.awaitRunEnd(first, LIMIT).getString("state"));
+        assertEquals(2, FakeOpenAi.requests(small).size());
+        List<LoggedRequest> strongCalls = FakeOpenAi.requests(strong);
+        assertEquals(1, strongCalls.size());
+        assertTrue(strongCalls.get(0).getBodyAsString().contains("Name: Selection"));
+        assertEquals(900, messages(strongCalls.get(0)).getInt("max_tokens"), "the project's own max_tokens");
+        assertEquals(0.2f, messages(strongCalls.get(0)).getFloat("temperature"), "the run's temperature still applies");
+        assertEquals(strong, Api.task(first, "Selection").getString("attempts[0].model"));
+        assertEquals(small, Api.task(first, "Decompose A").getString("attempts[0].model"));
+        assertEquals(Map.of("Decompose A", "llm|" + baseUrl() + "|" + small, "Decompose B", "llm|" + baseUrl() + "|" + small,
+                "Selection", "llm|" + baseUrl() + "|" + strong), limitKeys(first), "the 429 hold and the cap follow the model");
+
+        String again = Api.submit(lattice);
+        assertEquals(3, Api.awaitRunEnd(again, LIMIT).getLong("usage.cached"), "unchanged: all from the cache");
+
+        String switched = Api.submit(lattice.field("Selection", "llm", Map.of("model", stronger, "max_tokens", 900)));
+        JsonPath done = Api.awaitRunEnd(switched, LIMIT);
+        assertEquals(2, done.getLong("usage.cached"));
+        assertEquals(List.of(false), Api.task(switched, "Selection").getList("attempts.cached"),
+                "another model is another cache key");
+        assertEquals(1, FakeOpenAi.requests(stronger).size());
+        assertEquals(1, FakeOpenAi.requests(strong).size());
+    }
+
+    @Test
+    void aProjectsLlmObjectIsTypeChecked() {
+        Lattice lattice = Lattice.create().option("processor", "llm").option("llm", Map.of("model", "m-odras-typed"))
+                .project("A", 0).field("A", "llm", Map.of("model", "", "structured", "json_schema"));
+        given().contentType(ContentType.JSON).body(lattice.body())
+                .when().post("/api/runs")
+                .then().statusCode(400)
+                .body("errors.field", hasItem("lattice.projects[0].llm.model"))
+                .body("errors.field", hasItem("lattice.projects[0].llm.structured"));
+    }
+
+    private static String baseUrl() {
+        return "http://127.0.0.1:" + FakeOpenAi.server.port() + "/v1/";
+    }
+
+    private Map<String, String> limitKeys(String run) throws SQLException {
+        Map<String, String> keys = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT name, limit_key FROM task WHERE run_id = ?")) {
+            ps.setObject(1, UUID.fromString(run));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return keys;
     }
 
     @Test

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PromptRendererTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OutputSpec JSON_SPEC = new OutputSpec(true, null, false, 0);
     private final PromptRenderer defaults = new PromptRenderer(JSON, "SYSTEM {{output_format}}", "USER {{requirements}}");
 
     private static Map<String, Object> runOptions(String system, String user, Map<String, Object> context) {
@@ -62,7 +63,7 @@ class PromptRendererTest {
         List<TaskInput> inputs = List.of(input("Design", "parent", null, "{\"confidence\":0.9}"),
                 input("A", "data_flow", "concepts", "{\"k\":\"a\"}"),
                 input("B", "data_flow", "concepts", "{\"k\":\"b\"}"));
-        PromptRenderer.Prompt prompt = defaults.render(task(options, true, inputs), true);
+        PromptRenderer.Prompt prompt = defaults.render(task(options, true, inputs), JSON_SPEC);
 
         assertEquals("You are an evaluation expert.", prompt.system());
         String text = prompt.user();
@@ -75,14 +76,14 @@ class PromptRendererTest {
         // A value is never read as a template: the requirements' "{{context}}" stays as written.
         assertTrue(text.endsWith("REQ The UAV shall {{context}} fly."), text);
 
-        String notTerminal = defaults.render(task(options, false, List.of()), true).user();
+        String notTerminal = defaults.render(task(options, false, List.of()), JSON_SPEC).user();
         assertTrue(notTerminal.contains("\nPrepare for downstream.\n"), notTerminal);
         assertTrue(notTerminal.contains("UPSTREAM { }"), notTerminal);
     }
 
     @Test
     void theConfiguredTemplatesStayTheDefault() {
-        PromptRenderer.Prompt prompt = defaults.render(task(Map.of(), false, List.of()), true);
+        PromptRenderer.Prompt prompt = defaults.render(task(Map.of(), false, List.of()), JSON_SPEC);
         assertEquals("SYSTEM " + PromptRenderer.JSON_FORMAT, prompt.system());
         assertEquals("USER The UAV shall {{context}} fly.", prompt.user());
     }
@@ -90,7 +91,7 @@ class PromptRendererTest {
     @Test
     void anUnknownVariableNamesTheTemplateAndTheLine() {
         PromptRenderer.TemplateException e = assertThrows(PromptRenderer.TemplateException.class,
-                () -> defaults.render(task(runOptions(null, "ok\n{{project.nope}}", Map.of()), false, List.of()), true));
+                () -> defaults.render(task(runOptions(null, "ok\n{{project.nope}}", Map.of()), false, List.of()), JSON_SPEC));
         assertEquals("prompts.user", e.field());
         assertEquals("unknown variable 'project.nope' on line 2", e.reason());
     }
