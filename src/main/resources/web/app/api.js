@@ -59,3 +59,21 @@ export function post(path, body, headers = {}) {
 export function runPath(runId, ...rest) {
   return ['/api/runs', encodeURIComponent(runId), ...rest.map(encodeURIComponent)].join('/');
 }
+
+let caller = null;
+
+/**
+ * Who the caller is ({id, role, tenant, via}, from GET /api/me), asked once per page. Asking
+ * first also means a page that needs credentials asks for them before anything else.
+ */
+export function me() {
+  if (!caller) {
+    caller = json('/api/me').catch(() => ({ role: 'viewer', via: 'unknown' }));
+  }
+  return caller;
+}
+
+/** Viewers only read; operators and admins submit, cancel and rerun. */
+export function mayAct(who) {
+  return who.role === 'operator' || who.role === 'admin';
+}

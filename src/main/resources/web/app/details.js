@@ -3,7 +3,7 @@
 import { json, post, runPath } from './api.js';
 import { element, formatDuration, formatTime } from './dom.js';
 
-export async function showDetails(panel, runId, model, name, { onSelect, onRerun }) {
+export async function showDetails(panel, runId, model, name, { mayAct, onSelect, onRerun }) {
   panel.replaceChildren(element('p', { class: 'muted' }, `Loading ${name}…`));
   let task;
   try {
@@ -39,7 +39,7 @@ export async function showDetails(panel, runId, model, name, { onSelect, onRerun
       linkList(blockedPath, onSelect, ' → ')) : '',
     task.error ? element('p', { class: 'error' }, `Error: ${task.error}`) : '',
     element('p', { class: 'muted' }, times(task)),
-    element('div', { class: 'actions' }, rerun), rerunError,
+    mayAct ? element('div', { class: 'actions' }, rerun) : '', rerunError,
     element('h3', {}, `Inputs (${task.inputs.length})`),
     task.inputs.length ? inputsList(task.inputs, onSelect) : element('p', { class: 'muted' }, 'None: a root project.'),
     element('h3', {}, 'Output'),

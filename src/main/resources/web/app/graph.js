@@ -149,6 +149,15 @@ export function highlight(cy, name) {
   });
 }
 
+/** The whole graph on screen, but a small one no larger than life-size. */
+export function fitAll(cy) {
+  cy.fit(undefined, 30);
+  if (cy.zoom() > 1.2) {
+    cy.zoom(1.2);
+    cy.center();
+  }
+}
+
 /** Opens on everything that is running or failed when the graph is too big to read fitted. */
 export function focusOnActive(cy) {
   const active = cy.nodes('[state = "RUNNING"], [state = "FAILED"]');

@@ -1,8 +1,8 @@
 // The run page: the laid-out graph, the project list, legend and progress, kept live from the
 // run's event stream; details on click; cancel and rerun.
-import { json, post, runPath } from './api.js';
+import { json, mayAct, me, post, runPath } from './api.js';
 import { element, formatDuration, formatTime, formatUsage } from './dom.js';
-import { drawGraph, focusOnActive, highlight } from './graph.js';
+import { drawGraph, fitAll, focusOnActive, highlight } from './graph.js';
 import { progressBar } from './progress.js';
 import { RunModel } from './run-model.js';
 import { followRun } from './run-stream.js';
@@ -33,6 +33,7 @@ class RunPage {
   }
 
   async load() {
+    this.who = await me();
     const [layout, run] = await Promise.all([json(runPath(this.runId, 'graph')), json(runPath(this.runId))]);
     this.model = new RunModel(layout);
     for (const task of run.tasks) {
@@ -48,7 +49,7 @@ class RunPage {
     if (layout.nodes.length > FOCUS_ABOVE) {
       focusOnActive(this.cy);
     } else {
-      this.cy.fit(undefined, 30);
+      fitAll(this.cy);
     }
     document.body.dataset.ready = 'true';
     this.follow();
@@ -209,9 +210,14 @@ class RunPage {
       `duration ${formatDuration(run.created_at, run.finished_at)}`,
       `processor ${run.processor}`,
       formatUsage(run.usage),
-    ].join(' · ');
+      this.who.role === 'admin' && this.who.via !== 'none' && run.tenant ? `tenant ${run.tenant}` : '',
+    ].filter(Boolean).join(' · ');
     document.getElementById('cancel-run').disabled = run.state !== 'RUNNING';
     document.getElementById('rerun-run').disabled = !['FAILED', 'CANCELLED'].includes(run.state);
+    const acts = mayAct(this.who);
+    document.getElementById('cancel-run').hidden = !acts;
+    document.getElementById('rerun-run').hidden = !acts;
+    document.getElementById('read-only').hidden = acts;
     const warnings = Array.isArray(run.warnings) ? run.warnings : [];
     const list = document.getElementById('run-warnings');
     list.hidden = warnings.length === 0;
@@ -222,7 +228,7 @@ class RunPage {
   wireControls() {
     this.action('cancel-run', () => post(runPath(this.runId, 'cancel')));
     this.action('rerun-run', () => post(runPath(this.runId, 'rerun')));
-    document.getElementById('fit').addEventListener('click', () => this.cy.fit(undefined, 30));
+    document.getElementById('fit').addEventListener('click', () => fitAll(this.cy));
     document.getElementById('focus').addEventListener('click', () => focusOnActive(this.cy));
     document.getElementById('search-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -291,7 +297,8 @@ class RunPage {
   refreshDetails() {
     clearTimeout(this.detailsTimer);
     this.detailsTimer = setTimeout(() => showDetails(document.getElementById('details'), this.runId, this.model,
-      this.selected, { onSelect: (n) => this.select(n, true), onRerun: (run) => this.afterAction(run) }), 50);
+      this.selected, { mayAct: mayAct(this.who), onSelect: (n) => this.select(n, true),
+        onRerun: (run) => this.afterAction(run) }), 50);
   }
 
   showError(message) {

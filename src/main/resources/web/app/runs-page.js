@@ -1,12 +1,15 @@
 // The runs page: newest first, filter by state, refreshed every few seconds.
-import { json } from './api.js';
+import { json, me } from './api.js';
 import { element, formatDuration, formatTime, formatUsage } from './dom.js';
 import { progressBar } from './progress.js';
 
 const PAGE_SIZE = 25;
 const REFRESH_MS = 3000;
 
-export function startRunsPage() {
+export async function startRunsPage() {
+  const who = await me();
+  // Admins see every tenant's runs; with auth off every run is the default tenant's.
+  const showTenant = who.role === 'admin' && who.via !== 'none';
   const params = new URLSearchParams(location.search);
   const view = { state: params.get('state') || '', page: Number(params.get('page') || 0) };
   const filter = document.getElementById('state-filter');
@@ -14,25 +17,25 @@ export function startRunsPage() {
   filter.addEventListener('change', () => {
     view.state = filter.value;
     view.page = 0;
-    refresh(view);
+    refresh(view, showTenant);
   });
   document.getElementById('newer').addEventListener('click', () => {
     view.page = Math.max(0, view.page - 1);
-    refresh(view);
+    refresh(view, showTenant);
   });
   document.getElementById('older').addEventListener('click', () => {
     view.page += 1;
-    refresh(view);
+    refresh(view, showTenant);
   });
-  refresh(view);
+  refresh(view, showTenant);
   setInterval(() => {
     if (!document.hidden) {
-      refresh(view, true);
+      refresh(view, showTenant, true);
     }
   }, REFRESH_MS);
 }
 
-async function refresh(view, quiet = false) {
+async function refresh(view, showTenant, quiet = false) {
   const status = document.getElementById('runs-status');
   const query = new URLSearchParams({ page: view.page, size: PAGE_SIZE });
   if (view.state) {
@@ -44,7 +47,7 @@ async function refresh(view, quiet = false) {
   history.replaceState(null, '', shown.toString() ? `/?${shown}` : '/');
   try {
     const runs = await json(`/api/runs?${query}`);
-    render(runs);
+    render(runs, showTenant);
     document.getElementById('newer').disabled = view.page === 0;
     document.getElementById('older').disabled = runs.length < PAGE_SIZE;
     status.textContent = quiet ? '' : `${runs.length} run(s)`;
@@ -53,8 +56,7 @@ async function refresh(view, quiet = false) {
   }
 }
 
-function render(runs) {
-  const showTenant = runs.some((run) => run.tenant !== undefined);
+function render(runs, showTenant) {
   document.querySelectorAll('.tenant-column').forEach((th) => { th.hidden = !showTenant; });
   document.getElementById('runs-empty').hidden = runs.length > 0;
   document.getElementById('runs-body').replaceChildren(...runs.map((run) => {

@@ -1,12 +1,17 @@
 // The submit page: a lattice pasted or uploaded, requirements and options; the API's
 // field-named errors and warnings are shown next to the input they name.
-import { ApiError, post } from './api.js';
+import { ApiError, mayAct, me, post } from './api.js';
 import { element } from './dom.js';
 
-const FIELDS = ['lattice', 'requirements', 'processor', 'extra'];
+const FIELDS = ['lattice', 'requirements', 'processor', 'context', 'prompt-system', 'prompt-user', 'extra'];
 
-export function startSubmitPage() {
+export async function startSubmitPage() {
   const form = document.getElementById('submit-form');
+  const who = await me();
+  if (!mayAct(who)) {
+    document.getElementById('read-only').hidden = false;
+    document.getElementById('submit-button').disabled = true;
+  }
   document.getElementById('lattice-file').addEventListener('change', async (event) => {
     const file = event.target.files[0];
     if (file) {
@@ -54,15 +59,10 @@ function buildBody() {
     show('lattice', null, text ? `not valid JSON: ${error.message}` : 'paste or upload a lattice', 'error');
     return null;
   }
-  let extra = {};
-  const extraText = document.getElementById('extra').value.trim();
-  if (extraText) {
-    try {
-      extra = JSON.parse(extraText);
-    } catch (error) {
-      show('extra', null, `not valid JSON: ${error.message}`, 'error');
-      return null;
-    }
+  const extra = jsonField('extra');
+  const context = jsonField('context');
+  if (extra === undefined || context === undefined) {
+    return null;
   }
   // Either a whole submission (with "lattice") or just the lattice itself.
   const body = doc && typeof doc === 'object' && 'lattice' in doc ? { ...doc } : { lattice: doc };
@@ -74,12 +74,44 @@ function buildBody() {
   if (processor) {
     body.processor = processor;
   }
-  return { ...body, ...extra };
+  if (context !== null) {
+    body.context = context;
+  }
+  const prompts = {};
+  for (const part of ['system', 'user']) {
+    const template = document.getElementById(`prompt-${part}`).value;
+    if (template.trim()) {
+      prompts[part] = template;
+    }
+  }
+  if (Object.keys(prompts).length) {
+    body.prompts = { ...(body.prompts || {}), ...prompts };
+  }
+  return { ...body, ...(extra || {}) };
 }
 
-/** The input an API field name belongs to ("lattice.projects[2].name" -> lattice). */
+/** The field's JSON: null when empty, undefined (and an error shown) when it does not parse. */
+function jsonField(id) {
+  const text = document.getElementById(id).value.trim();
+  if (!text) {
+    return null;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    show(id, null, `not valid JSON: ${error.message}`, 'error');
+    return undefined;
+  }
+}
+
+/** The input an API field name belongs to ("lattice.projects[2].name" -> lattice, "prompts.user" -> prompt-user). */
 function fieldOf(field) {
-  const head = String(field || '').split(/[.[]/)[0];
+  const name = String(field || '');
+  const prompt = /^prompts\.(system|user)\b/.exec(name);
+  if (prompt) {
+    return `prompt-${prompt[1]}`;
+  }
+  const head = name.split(/[.[]/)[0];
   if (FIELDS.includes(head)) {
     return head;
   }
