@@ -12,6 +12,7 @@ import com.latticeengine.lattice.Relation;
 import com.latticeengine.lattice.Violation;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.Processors;
+import com.latticeengine.store.ConflictRetry;
 import com.latticeengine.store.NewRun;
 import com.latticeengine.store.RunStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Run lifecycle: submit, cancel, rerun. Reads go straight to the store's queries. */
+/**
+ * Run lifecycle: submit, cancel, rerun; each write is one transaction, run again when Postgres
+ * aborts it as a serialization failure or deadlock. Reads go straight to the store's queries.
+ */
 @ApplicationScoped
 public class RunService {
 
@@ -60,7 +64,7 @@ public class RunService {
                 new Violation("processor", "unknown processor '" + processor + "'; available: "
                         + String.join(", ", processors.names())))));
         NewRun run = newRun(submission, chosen, tenant, idempotencyKey);
-        if (!runs.insert(run)) {
+        if (!ConflictRetry.run("submit", () -> runs.insert(run))) {
             // Another request with the same key won the race; it committed before our insert returned.
             return new Submitted(runs.runIdByIdempotencyKey(tenant, idempotencyKey).orElseThrow(), false);
         }
@@ -69,15 +73,15 @@ public class RunService {
     }
 
     public Optional<RunStore.Transition> cancel(UUID runId) throws SQLException {
-        return runs.cancel(runId);
+        return ConflictRetry.run("cancel", () -> runs.cancel(runId));
     }
 
     public Optional<RunStore.Transition> rerun(UUID runId) throws SQLException {
-        return wakeIfChanged(runs.rerun(runId));
+        return wakeIfChanged(ConflictRetry.run("rerun", () -> runs.rerun(runId)));
     }
 
     public Optional<RunStore.Transition> rerunFrom(UUID runId, String taskName) throws SQLException {
-        return wakeIfChanged(runs.rerunFrom(runId, taskName));
+        return wakeIfChanged(ConflictRetry.run("rerun from a task", () -> runs.rerunFrom(runId, taskName)));
     }
 
     private Optional<RunStore.Transition> wakeIfChanged(Optional<RunStore.Transition> transition) {

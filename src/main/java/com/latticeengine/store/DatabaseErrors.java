@@ -58,6 +58,31 @@ public final class DatabaseErrors {
         return false;
     }
 
+    /**
+     * A serialization failure (40001) or a deadlock (40P01): Postgres rolled the transaction back
+     * to let another one through, and running it again from the start is expected to succeed.
+     */
+    public static boolean isConflict(Throwable e) {
+        SQLException sql = firstSqlException(e);
+        return sql != null && ("40001".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()));
+    }
+
+    /** SQLState and message of the driver's exception, for a log line (never for a client). */
+    public static String describe(Throwable e) {
+        SQLException sql = firstSqlException(e);
+        return sql == null ? e.getClass().getSimpleName() : "SQLState " + sql.getSQLState() + ": " + sql.getMessage();
+    }
+
+    private static SQLException firstSqlException(Throwable e) {
+        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        for (Throwable t = e; t != null && seen.put(t, true) == null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+
     /** SQLState classes 08, 53 and 57P. */
     public static boolean isConnectionLossState(String sqlState) {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("53") || sqlState.startsWith("57P"));

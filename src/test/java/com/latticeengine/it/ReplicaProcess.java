@@ -176,6 +176,27 @@ public final class ReplicaProcess implements AutoCloseable {
                 + " s (on a loaded machine raise -Dlattice.it.ready-timeout-s)\n" + logTail(60));
     }
 
+    /** Polls until the replica answers HTTP at all (ready or not: for a replica whose database is gone). */
+    public ReplicaProcess waitUntilAnswering() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                fail("replica " + name + " exited with code " + process.exitValue() + " before it answered\n"
+                        + logTail(60));
+            }
+            try {
+                get("/q/health/started");
+                return this;
+            } catch (IOException e) {
+                sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return fail("interrupted");
+            }
+        }
+        return fail("replica " + name + " did not answer within " + READY_TIMEOUT.toSeconds() + " s\n" + logTail(60));
+    }
+
     /** HTTP status of {@code /q/health/ready}, or -1 when the replica does not answer within 2 s. */
     public int readiness() {
         try {
@@ -199,6 +220,20 @@ public final class ReplicaProcess implements AutoCloseable {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Any request; {@code headers} are name, value pairs; {@code body} null sends none. */
+    public HttpResponse<String> send(String method, String path, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(String path) {
