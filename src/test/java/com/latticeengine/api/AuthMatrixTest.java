@@ -51,6 +51,7 @@ class AuthMatrixTest {
             new Endpoint("GET", "/api/runs/{run}/tasks", false, true),
             new Endpoint("GET", "/api/runs/{run}/tasks/{task}", false, true),
             new Endpoint("GET", "/api/runs/{run}/events", false, true),
+            new Endpoint("GET", "/api/runs/{run}/graph", false, true),
             new Endpoint("POST", "/api/runs/{run}/cancel", true, true),
             new Endpoint("POST", "/api/runs/{run}/rerun", true, true),
             new Endpoint("POST", "/api/runs/{run}/tasks/{task}/rerun", true, true));
@@ -173,6 +174,20 @@ class AuthMatrixTest {
         given().header(bearer(AuthEnabledProfile.jwt("olga", "operator", "acme"))).get("/api/me").then().statusCode(200)
                 .body("id", org.hamcrest.Matchers.equalTo("olga")).body("role", org.hamcrest.Matchers.equalTo("operator"))
                 .body("tenant", org.hamcrest.Matchers.equalTo("acme")).body("via", org.hamcrest.Matchers.equalTo("jwt"));
+    }
+
+    @Test
+    void pageShellsLoadWithoutCredentialsUnderAStrictContentSecurityPolicy() {
+        for (String page : List.of("/", "/runs/" + UUID.randomUUID(), "/submit")) {
+            Response response = given().get(page);
+            assertEquals(200, response.statusCode(), page);
+            String csp = response.getHeader("Content-Security-Policy");
+            assertTrue(csp != null && csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'")
+                    && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), page + ": CSP " + csp);
+            assertEquals("nosniff", response.getHeader("X-Content-Type-Options"), page);
+        }
+        assertEquals(null, given().header(key(VIEWER_ACME)).get("/api/runs").getHeader("Content-Security-Policy"),
+                "JSON answers need no page policy");
     }
 
     @Test
