@@ -6,6 +6,8 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,18 @@ class OdrasLatticeTest {
         JsonPath selection = Api.task(run, "Solution Selection");
         assertEquals("evaluation", selection.getString("project.processing_type"));
         assertEquals(List.of("Concept Design", "Mission Analysis"), selection.getList("upstream"));
+    }
+
+    @Test
+    void theShippedOdrasExampleRunsSimulatedWithItsWarnings() throws Exception {
+        String body = Files.readString(Path.of("examples/odras-material-selection.json"));
+        JsonPath created = given().contentType(ContentType.JSON).body(body)
+                .when().post("/api/runs").then().statusCode(201).extract().jsonPath();
+        assertEquals(List.of("lattice.projects[0].inputs[0]", "lattice.projects[1].inputs[1]",
+                "lattice.projects[5].subscribes_to[1]", "lattice.projects[5].inputs[1]"), created.getList("warnings.field"));
+        JsonPath done = Api.awaitRunEnd(created.getString("id"), Duration.ofSeconds(90));
+        assertEquals("SUCCEEDED", done.getString("state"), done.prettify());
+        assertEquals("hierarchical", done.getString("lattice_metadata.lattice_type"));
     }
 
     @Test

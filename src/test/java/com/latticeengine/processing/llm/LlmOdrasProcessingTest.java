@@ -6,6 +6,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.latticeengine.support.Api;
 import com.latticeengine.support.FakeOpenAi;
 import com.latticeengine.support.Lattice;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -14,6 +16,8 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,6 +51,7 @@ class LlmOdrasProcessingTest {
     AgroalDataSource dataSource;
 
     private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static final String SYSTEM = "CUSTOM SYSTEM: you are the {{project.domain}} expert of {{project.name}}.";
     static final String USER = """
@@ -303,6 +308,43 @@ class LlmOdrasProcessingTest {
             }
         }
         return keys;
+    }
+
+    /** The shipped example reproduces ODRAS's processing: its prompts, context, terminal instruction and result schema. */
+    @Test
+    void theShippedOdrasExampleRunsWithTheLlmProcessor() throws Exception {
+        String model = "m-odras-example";
+        String result = "{\"project_name\":\"P\",\"analysis_type\":\"analysis\",\"llm_reasoning\":[\"r\"],"
+                + "\"extracted_data\":{\"key_findings\":[\"k\"],\"specific_metrics\":{\"endurance_h\":12},"
+                + "\"recommendations\":[\"Fixed-wing VTOL\"]},\"confidence\":0.8,\"confidence_reasoning\":\"c\","
+                + "\"processing_time\":\"1.2s\",\"ready_for_downstream\":true,\"next_actions\":[]}";
+        FakeOpenAi.server.stubFor(call(model).willReturn(completion(model, result, 10, 5)));
+        Map<String, Object> body = JSON.readValue(Files.readString(Path.of("examples/odras-material-selection.json")),
+                new TypeReference<>() { });
+        body.put("processor", "llm");
+        body.put("requirements", body.get("requirements") + " [" + UUID.randomUUID() + "]");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> llm = (Map<String, Object>) body.get("llm");
+        llm.put("model", model);
+        String run = given().contentType(ContentType.JSON).body(body).when().post("/api/runs")
+                .then().statusCode(201).extract().path("id");
+        JsonPath done = Api.awaitRunEnd(run, LIMIT);
+        assertEquals("SUCCEEDED", done.getString("state"), done.prettify());
+        assertEquals(7, FakeOpenAi.requests(model).size());
+        assertEquals(0.8f, Api.task(run, "Material Solution Selection").getFloat("output.confidence"));
+
+        JsonPath selection = messages(FakeOpenAi.requests(model).stream()
+                .filter(r -> r.getBodyAsString().contains("PROJECT: Material Solution Selection")).findFirst().orElseThrow());
+        String user = selection.getString("messages[1].content");
+        assertTrue(selection.getString("messages[0].content").startsWith("You are an expert in systems engineering"
+                + " performing evaluation work"), selection.getString("messages[0].content"));
+        assertTrue(user.contains("You MUST make a selection"), user);
+        assertTrue(user.contains("- Tethered aerostat: Helium aerostat"), user);
+        assertTrue(user.contains("\"candidate evaluation\" : [ {"), "both evaluations under one data_type: " + user);
+        assertEquals(3000, selection.getInt("max_tokens"), "the L3 project's own llm settings");
+        String airVehicle = FakeOpenAi.requests(model).stream().map(r -> r.getBodyAsString())
+                .filter(b -> b.contains("PROJECT: Air Vehicle Concepts")).findFirst().orElseThrow();
+        assertTrue(airVehicle.contains("Downstream projects will use your results"), airVehicle);
     }
 
     @Test
