@@ -20,15 +20,15 @@ public class Reaper {
     private static final int BATCH = 500;
 
     private final TaskStore store;
-    private final Worker worker;
+    private final ClaimWakeups wakeups;
     private final DatabaseState database;
     private final boolean enabled;
     private final EngineEvents events;
 
-    public Reaper(TaskStore store, Worker worker, DatabaseState database, LatticeConfig config,
+    public Reaper(TaskStore store, ClaimWakeups wakeups, DatabaseState database, LatticeConfig config,
                   EngineEvents events) {
         this.store = store;
-        this.worker = worker;
+        this.wakeups = wakeups;
         this.database = database;
         this.enabled = config.worker().enabled();
         this.events = events;
@@ -59,7 +59,7 @@ public class Reaper {
         events.lost(reaped);
         if (reaped > 0) {
             LOG.infof("reaped %d task(s) whose lease expired", reaped);
-            worker.wake();
+            wakeups.wake();
         }
         store.finishRuns(store.runningRuns());
         return reaped;

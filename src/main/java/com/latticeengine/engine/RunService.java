@@ -39,14 +39,14 @@ public class RunService {
 
     private final RunStore runs;
     private final Processors processors;
-    private final Worker worker;
+    private final ClaimWakeups wakeups;
     private final ObjectMapper mapper;
     private final LatticeConfig config;
 
-    public RunService(RunStore runs, Processors processors, Worker worker, ObjectMapper mapper, LatticeConfig config) {
+    public RunService(RunStore runs, Processors processors, ClaimWakeups wakeups, ObjectMapper mapper, LatticeConfig config) {
         this.runs = runs;
         this.processors = processors;
-        this.worker = worker;
+        this.wakeups = wakeups;
         this.mapper = mapper;
         this.config = config;
     }
@@ -68,7 +68,7 @@ public class RunService {
             // Another request with the same key won the race; it committed before our insert returned.
             return new Submitted(runs.runIdByIdempotencyKey(tenant, idempotencyKey).orElseThrow(), false);
         }
-        worker.wake();
+        wakeups.wake();
         return new Submitted(run.id(), true);
     }
 
@@ -86,7 +86,7 @@ public class RunService {
 
     private Optional<RunStore.Transition> wakeIfChanged(Optional<RunStore.Transition> transition) {
         if (transition.map(RunStore.Transition::changed).orElse(false)) {
-            worker.wake();
+            wakeups.wake();
         }
         return transition;
     }

@@ -1,7 +1,7 @@
 package com.latticeengine.events;
 
 import com.latticeengine.config.LatticeConfig;
-import com.latticeengine.engine.Worker;
+import com.latticeengine.engine.ClaimWakeups;
 import com.latticeengine.store.Channels;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -36,20 +36,20 @@ public class NotificationListener {
 
     private final String url;
     private final Properties credentials = new Properties();
-    private final Worker worker;
+    private final ClaimWakeups wakeups;
     private final EventBroadcaster events;
     private final boolean enabled;
     private volatile boolean running;
     private Thread thread;
 
-    public NotificationListener(Worker worker, EventBroadcaster events, LatticeConfig config,
+    public NotificationListener(ClaimWakeups wakeups, EventBroadcaster events, LatticeConfig config,
                          @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
                          @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                          @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.url = url;
         user.ifPresent(u -> credentials.setProperty("user", u));
         password.ifPresent(p -> credentials.setProperty("password", p));
-        this.worker = worker;
+        this.wakeups = wakeups;
         this.events = events;
         this.enabled = config.worker().notifications();
     }
@@ -77,12 +77,12 @@ public class NotificationListener {
         while (running) {
             try (Connection connection = DriverManager.getConnection(url, credentials)) {
                 try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN " + Channels.READY);
-                    s.execute("LISTEN " + Channels.EVENTS);
+                    s.execute(Channels.listen(Channels.READY));
+                    s.execute(Channels.listen(Channels.EVENTS));
                 }
                 if (everConnected) {
                     LOG.info("notification listener reconnected");
-                    worker.wake();
+                    wakeups.wake();
                 }
                 everConnected = true;
                 backoffMs = 500;
@@ -91,7 +91,7 @@ public class NotificationListener {
                     PGNotification[] notifications = pg.getNotifications(WAIT_MS);
                     for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
                         if (Channels.READY.equals(notification.getName())) {
-                            worker.wake();
+                            wakeups.wake();
                         } else {
                             events.runChanged(UUID.fromString(notification.getParameter()));
                         }

@@ -1,7 +1,8 @@
 package com.latticeengine.ops;
 
 import com.latticeengine.config.LatticeConfig;
-import com.latticeengine.engine.Worker;
+import com.latticeengine.engine.Claimer;
+import com.latticeengine.engine.WorkerIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -24,11 +25,15 @@ public class WorkerLivenessCheck implements HealthCheck {
 
     static final String NAME = "lattice-worker-poller";
 
-    private final Worker worker;
+    private final Claimer claimer;
+    private final String workerId;
+    private final boolean enabled;
     private final Duration timeout;
 
-    public WorkerLivenessCheck(Worker worker, LatticeConfig config) {
-        this.worker = worker;
+    public WorkerLivenessCheck(Claimer claimer, WorkerIdentity identity, LatticeConfig config) {
+        this.claimer = claimer;
+        this.workerId = identity.id();
+        this.enabled = config.worker().enabled();
         this.timeout = timeout(config);
     }
 
@@ -44,13 +49,13 @@ public class WorkerLivenessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME);
-        if (!worker.enabled()) {
+        if (!enabled) {
             return response.up().withData("worker", "disabled (lattice.worker.enabled=false)").build();
         }
-        Instant lastPoll = worker.lastPoll();
+        Instant lastPoll = claimer.lastPoll();
         Duration since = Duration.between(lastPoll, Instant.now());
         return response.status(since.compareTo(timeout) <= 0)
-                .withData("worker_id", worker.workerId())
+                .withData("worker_id", workerId)
                 .withData("last_poll", lastPoll.toString())
                 .withData("ms_since_last_poll", since.toMillis())
                 .withData("timeout_ms", timeout.toMillis())

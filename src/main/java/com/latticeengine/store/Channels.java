@@ -11,4 +11,9 @@ public final class Channels {
 
     private Channels() {
     }
+
+    /** The statement that subscribes a connection to {@code channel} (one of the names above). */
+    public static String listen(String channel) {
+        return "LISTEN " + channel;
+    }
 }

@@ -61,7 +61,7 @@ class CompletionBacklogTest {
 
     @Test
     void claimsStopWhileTheCompleterCannotCommit() throws Exception {
-        int maxHeld = config.worker().concurrency() + 2 * Completer.MAX_BATCH;
+        int maxHeld = config.worker().concurrency() + 2 * Recorder.MAX_BATCH;
         int tasks = maxHeld + 200;
         Lattice lattice = Lattice.create();
         for (int i = 0; i < tasks; i++) {

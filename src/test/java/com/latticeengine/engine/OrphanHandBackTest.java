@@ -51,7 +51,9 @@ class OrphanHandBackTest {
             """;
 
     @Inject
-    Worker worker;
+    WorkerIdentity worker;
+    @Inject
+    LeaseKeeper leases;
     @Inject
     AgroalDataSource dataSource;
 
@@ -61,18 +63,18 @@ class OrphanHandBackTest {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ORPHAN)) {
             ps.setString(1, run);
             ps.setString(2, run);
-            ps.setString(3, worker.workerId());
+            ps.setString(3, worker.id());
             ps.executeUpdate();
         }
 
-        worker.markClaimUncertain();
+        leases.checkForOrphans();
 
         JsonPath ended = Api.awaitRunEnd(run, Duration.ofSeconds(20));
         assertEquals("SUCCEEDED", ended.getString("state"), "the orphan ran, a lease (120 s) before the reaper would have freed it");
         JsonPath task = Api.task(run, "A");
         assertEquals(List.of("LOST", "SUCCEEDED"), task.getList("attempts.outcome"),
                 "the orphaned attempt ended LOST and the task ran again, though max_attempts is 1");
-        assertEquals("handed back: claimed by worker " + worker.workerId() + " in a claim whose reply was lost",
+        assertEquals("handed back: claimed by worker " + worker.id() + " in a claim whose reply was lost",
                 task.getString("attempts[0].error"));
     }
 }

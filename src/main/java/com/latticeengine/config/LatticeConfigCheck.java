@@ -1,0 +1,97 @@
+package com.latticeengine.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Rejects a configuration the engine cannot run with, at startup and before any part of the
+ * engine starts, naming each property and what it must be: a zero concurrency used to fail
+ * deep inside a thread pool, and a heartbeat longer than the lease let every lease lapse
+ * between two renewals.
+ */
+@ApplicationScoped
+public class LatticeConfigCheck {
+
+    private final LatticeConfig config;
+
+    public LatticeConfigCheck(LatticeConfig config) {
+        this.config = config;
+    }
+
+    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /** Every rule the configuration breaks, one message each; empty when it is valid. */
+    public static List<String> problems(LatticeConfig c) {
+        List<String> problems = new ArrayList<>();
+        LatticeConfig.Worker w = c.worker();
+        atLeast(problems, "lattice.worker.concurrency", w.concurrency(), 1);
+        positive(problems, "lattice.worker.poll-interval", w.pollInterval());
+        positive(problems, "lattice.worker.lease", w.lease());
+        positive(problems, "lattice.worker.heartbeat", w.heartbeat());
+        positive(problems, "lattice.worker.reaper-interval", w.reaperInterval());
+        notNegative(problems, "lattice.worker.shutdown-grace", w.shutdownGrace());
+        if (w.heartbeat().compareTo(w.lease()) >= 0 && !w.lease().isNegative() && !w.lease().isZero()) {
+            problems.add("lattice.worker.heartbeat (" + w.heartbeat() + ") must be shorter than lattice.worker.lease ("
+                    + w.lease() + "), or every lease lapses between two renewals");
+        }
+        atLeast(problems, "lattice.retry.max-attempts", c.retry().maxAttempts(), 1);
+        positive(problems, "lattice.retry.initial-backoff", c.retry().initialBackoff());
+        if (c.retry().maxBackoff().compareTo(c.retry().initialBackoff()) < 0) {
+            problems.add("lattice.retry.max-backoff (" + c.retry().maxBackoff()
+                    + ") must not be shorter than lattice.retry.initial-backoff (" + c.retry().initialBackoff() + ")");
+        }
+        positive(problems, "lattice.task.timeout", c.task().timeout());
+        notNegative(problems, "lattice.simulated.latency", c.simulated().latency());
+        atLeast(problems, "lattice.llm.max-concurrent", c.llm().maxConcurrent(), 1);
+        for (Map.Entry<String, LatticeConfig.Llm.Price> price : c.llm().prices().entrySet()) {
+            String key = "lattice.llm.prices.\"" + price.getKey() + "\"";
+            notNegative(problems, key + ".input-per-million", price.getValue().inputPerMillion());
+            notNegative(problems, key + ".output-per-million", price.getValue().outputPerMillion());
+        }
+        positive(problems, "lattice.metrics.queue-refresh", c.metrics().queueRefresh());
+        positive(problems, "lattice.health.liveness-timeout", c.health().livenessTimeout());
+        return problems;
+    }
+
+    private static void atLeast(List<String> problems, String key, int value, int min) {
+        if (value < min) {
+            problems.add(key + " must be at least " + min + " (is " + value + ")");
+        }
+    }
+
+    private static void positive(List<String> problems, String key, Optional<Duration> value) {
+        value.ifPresent(v -> positive(problems, key, v));
+    }
+
+    private static void positive(List<String> problems, String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            problems.add(key + " must be a positive duration (is " + value + ")");
+        }
+    }
+
+    private static void notNegative(List<String> problems, String key, Duration value) {
+        if (value.isNegative()) {
+            problems.add(key + " must not be negative (is " + value + ")");
+        }
+    }
+
+    private static void notNegative(List<String> problems, String key, double value) {
+        if (!(value >= 0)) {
+            problems.add(key + " must not be negative (is " + value + ")");
+        }
+    }
+}

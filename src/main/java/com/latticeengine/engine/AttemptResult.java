@@ -1,0 +1,30 @@
+package com.latticeengine.engine;
+
+import com.latticeengine.store.AttemptOutcome;
+import com.latticeengine.store.AttemptUsage;
+
+/** What one attempt's execution came to; the recorder writes every kind but {@link Abandoned}. */
+sealed interface AttemptResult {
+
+    /** A non-null {@code cacheKey} offers the output to later tasks with the same key. */
+    record Succeeded(String outputJson, AttemptUsage usage, String cacheKey) implements AttemptResult {
+    }
+
+    /**
+     * {@code outcome} is FAILED or TIMED_OUT; a retryable failure is retried while attempts remain.
+     * {@code usage}: what the processor's calls used before it failed (NONE without calls).
+     */
+    record Failed(AttemptOutcome outcome, String error, boolean retryable, AttemptUsage usage) implements AttemptResult {
+        Failed(AttemptOutcome outcome, String error, boolean retryable) {
+            this(outcome, error, retryable, AttemptUsage.NONE);
+        }
+    }
+
+    /** The provider asked us to slow down: the task goes back unharmed and its limit key is held. */
+    record RateLimited(long delayMs, String error) implements AttemptResult {
+    }
+
+    /** Someone else owns the task now (reaped, cancelled, handed back at shutdown): record nothing. */
+    record Abandoned() implements AttemptResult {
+    }
+}
