@@ -149,8 +149,12 @@ public class Claimer {
         } catch (Exception e) {
             // The claim may have committed without us knowing which tasks it took.
             leases.checkForOrphans();
-            database.failed("claim READY tasks", e);
             slots.release(free);
+            if (accepting) {
+                database.failed("claim READY tasks", e);
+            } else {
+                LOG.debugf("claim cut short by the shutdown: %s", e.getMessage());
+            }
             return;
         }
         slots.release(free - claimed.size());

@@ -150,7 +150,12 @@ public class Recorder {
                 }
             }
             pending.drainTo(batch, MAX_BATCH - batch.size());
-            write(batch);
+            try {
+                write(batch);
+            } catch (RuntimeException e) {
+                // A bug must not end the only thread that records results; these leases run out instead.
+                LOG.errorf(e, "recording %d result(s) failed", batch.size());
+            }
         }
     }
 
