@@ -44,7 +44,7 @@ public class LeaseBoundRetry {
                 database.succeeded();
                 return Optional.of(value);
             } catch (Exception e) {
-                boolean conflict = DatabaseErrors.isTransactionConflict(e);
+                boolean conflict = DatabaseErrors.isConflict(e);
                 if (conflict) {
                     LOG.debugf("retrying (%s) after a transaction conflict: %s", purpose, e.getMessage());
                 } else {

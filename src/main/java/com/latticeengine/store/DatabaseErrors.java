@@ -45,20 +45,6 @@ public final class DatabaseErrors {
     }
 
     /**
-     * True for a serialization failure (40001) or a deadlock (40P01) anywhere in the chain: the
-     * transaction was rolled back for what another one did, and running it again may succeed.
-     */
-    public static boolean isTransactionConflict(Throwable e) {
-        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
-        for (Throwable t = e; t != null && seen.put(t, true) == null; t = t.getCause()) {
-            if (t instanceof SQLException sql && ("40001".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
      * A serialization failure (40001) or a deadlock (40P01): Postgres rolled the transaction back
      * to let another one through, and running it again from the start is expected to succeed.
      */

@@ -37,10 +37,10 @@ class DatabaseErrorsTest {
 
     @Test
     void serializationFailuresAndDeadlocksAreTransactionConflictsAndNothingElseIs() {
-        assertTrue(DatabaseErrors.isTransactionConflict(new RuntimeException(new SQLException("x", "40001"))));
-        assertTrue(DatabaseErrors.isTransactionConflict(new SQLException("x", "40P01")));
-        assertFalse(DatabaseErrors.isTransactionConflict(new SQLException("x", "08006")));
-        assertFalse(DatabaseErrors.isTransactionConflict(new SQLException("x", "23505")));
+        assertTrue(DatabaseErrors.isConflict(new RuntimeException(new SQLException("x", "40001"))));
+        assertTrue(DatabaseErrors.isConflict(new SQLException("x", "40P01")));
+        assertFalse(DatabaseErrors.isConflict(new SQLException("x", "08006")));
+        assertFalse(DatabaseErrors.isConflict(new SQLException("x", "23505")));
     }
 
     @Test
