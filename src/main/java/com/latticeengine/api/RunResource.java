@@ -148,7 +148,7 @@ public class RunResource {
     @Operation(summary = "One task with its inputs, output and attempts")
     public TaskDetail task(@PathParam("id") String id, @PathParam("name") String name) throws SQLException {
         UUID runId = runId(id);
-        return queries.task(runId, name).map(RunViews::task)
+        return queries.task(runId, taskName(name)).map(RunViews::task)
                 .orElseThrow(() -> ProblemException.notFound("no task '" + name + "' in run " + runId));
     }
 
@@ -182,7 +182,7 @@ public class RunResource {
     @Operation(summary = "Rerun a run from one task (the run must not be RUNNING)")
     public RunView rerunFrom(@PathParam("id") String id, @PathParam("name") String name) throws SQLException {
         UUID runId = runId(id);
-        Optional<RunStore.Transition> transition = service.rerunFrom(runId, name);
+        Optional<RunStore.Transition> transition = service.rerunFrom(runId, taskName(name));
         if (transition.isEmpty()) {
             throw ProblemException.notFound("no run " + runId + " with a task '" + name + "'");
         }
@@ -194,6 +194,14 @@ public class RunResource {
 
     private RunView runView(UUID runId) throws SQLException {
         return queries.run(runId, true).map(RunViews::run).orElseThrow(() -> ProblemException.notFound("no run " + runId));
+    }
+
+    /** No task name holds U+0000 (submissions refuse it), and Postgres would fail on it rather than find nothing. */
+    private static String taskName(String name) {
+        if (name.indexOf('\0') >= 0) {
+            throw ProblemException.notFound("no task with U+0000 in its name (no name can hold it)");
+        }
+        return name;
     }
 
     private static RunStore.Transition found(Optional<RunStore.Transition> transition, UUID runId) {

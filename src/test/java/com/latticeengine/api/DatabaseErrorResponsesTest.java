@@ -106,6 +106,16 @@ class DatabaseErrorResponsesTest {
         assertFalse(response.asString().contains("boom"), response.asString());
     }
 
+    @Test
+    void aNulInATaskNameIsA404NotADatabaseError() {
+        String run = given().contentType(ContentType.JSON).body(Lattice.create().project("A", 1).body()).post("/api/runs")
+                .then().statusCode(201).extract().path("id");
+        given().urlEncodingEnabled(false).get("/api/runs/" + run + "/tasks/A%00B").then().statusCode(404)
+                .contentType(org.hamcrest.Matchers.startsWith("application/problem+json"));
+        com.latticeengine.support.Api.awaitRunEnd(run, java.time.Duration.ofSeconds(30));
+        given().urlEncodingEnabled(false).post("/api/runs/" + run + "/tasks/A%00B/rerun").then().statusCode(404);
+    }
+
     private static Response submit(String sqlState) {
         Map<String, Object> body = Lattice.create().project("A", 1).body();
         body.put("requirements", MARK + " " + sqlState);
