@@ -40,7 +40,7 @@ public final class ApiKeys {
     }
 
     /**
-     * Reads and checks the whole file; a broken file is a startup error naming the file, the
+     * Reads and checks the whole file; a broken or unreadable file is a startup error naming the file, the
      * entry and the field, never a value from it.
      */
     public static ApiKeys load(Path file, ObjectMapper mapper) {

@@ -10,6 +10,8 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -33,7 +35,7 @@ public class Authenticator {
 
     public Authenticator(LatticeConfig config, ObjectMapper mapper, JWTParser parser) {
         this.enabled = config.auth().enabled();
-        this.keys = enabled ? config.auth().apiKeysFile().map(f -> ApiKeys.load(f, mapper)).orElse(ApiKeys.none())
+        this.keys = enabled ? config.auth().apiKeysFile().map(f -> load(f, mapper)).orElse(ApiKeys.none())
                 : ApiKeys.none();
         Config mp = ConfigProvider.getConfig();
         Optional<String> keyLocation = mp.getOptionalValue("mp.jwt.verify.publickey.location", String.class)
@@ -44,6 +46,18 @@ public class Authenticator {
                 + ", audiences " + mp.getOptionalValue("mp.jwt.verify.audiences", String.class)
                 .orElse("(any: set mp.jwt.verify.audiences)")
                 + ", tenant claim '" + config.auth().tenantClaim() + "'").orElse(null);
+    }
+
+    /**
+     * A file that is not there (the optional Secret of k8s/ not created) means no API keys, said at
+     * WARN: requests then fail closed with 401. A file that is there but broken stops the start.
+     */
+    static ApiKeys load(Path file, ObjectMapper mapper) {
+        if (!Files.exists(file)) {
+            LOG.warnf("lattice.auth.api-keys-file %s does not exist: no API key is accepted", file);
+            return ApiKeys.none();
+        }
+        return ApiKeys.load(file, mapper);
     }
 
     void logConfiguration(@Observes StartupEvent start) {

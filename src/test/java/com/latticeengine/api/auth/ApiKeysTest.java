@@ -51,6 +51,13 @@ class ApiKeysTest {
         assertTrue(missing.getMessage().contains("cannot be read"), missing.getMessage());
     }
 
+    @Test
+    void aKeyFileThatDoesNotExistMeansNoKeysNotAFailedStart() throws IOException {
+        assertEquals(0, Authenticator.load(dir.resolve("not-mounted.json"), JSON).size());
+        Path broken = file("[{\"id\": 1}]");
+        assertThrows(IllegalStateException.class, () -> Authenticator.load(broken, JSON));
+    }
+
     private void assertMessage(String content, String expected) throws IOException {
         Path file = file(content);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ApiKeys.load(file, JSON));
