@@ -44,6 +44,15 @@ final class RunSql {
             UPDATE run SET state = ?, finished_at = CASE WHEN ? = 'RUNNING' THEN NULL ELSE now() END WHERE id = ?
             """;
 
+    /**
+     * Locks the run's unfinished tasks in id order before cancel touches them or their attempts:
+     * a completion locks its tasks (by id) before their attempt rows, and a cancel that took the
+     * open attempts first, or the tasks in another order, deadlocked with it on a busy run.
+     */
+    static final String LOCK_UNFINISHED_TASKS = """
+            SELECT id FROM task WHERE run_id = ? AND state IN ('WAITING', 'READY', 'RUNNING') ORDER BY id FOR UPDATE
+            """;
+
     /** Ends every unfinished task; a RUNNING one's worker finds its fence gone and stops. */
     static final String CANCEL_TASKS = """
             UPDATE task SET state = 'CANCELLED', finished_at = now(), error = 'cancelled',

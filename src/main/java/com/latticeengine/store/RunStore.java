@@ -101,6 +101,7 @@ public class RunStore {
             if (before.isEmpty() || before.get() != RunState.RUNNING) {
                 return before.map(state -> new Transition(state, false));
             }
+            update(c, RunSql.LOCK_UNFINISHED_TASKS, runId);
             update(c, RunSql.CANCEL_OPEN_ATTEMPTS, runId);
             update(c, RunSql.CANCEL_TASKS, runId);
             setRunState(c, runId, RunState.CANCELLED);
@@ -216,7 +217,7 @@ public class RunStore {
     private static void update(Connection c, String sql, UUID runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, runId);
-            ps.executeUpdate();
+            ps.execute();
         }
     }
 }

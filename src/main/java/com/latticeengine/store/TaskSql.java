@@ -11,22 +11,58 @@ final class TaskSql {
     }
 
     /**
-     * Claim up to ? READY tasks whose backoff has passed: the highest priority (the longest chain
-     * of work still behind the task, see LatticeGraph.pathLengthToEnd) first, then the longest
-     * ready. SKIP LOCKED lets every replica claim at once without waiting on or double-taking
-     * each other's rows; the attempt row is written in the same statement so the history never
-     * misses a started attempt. %s narrows the candidates to unlimited tasks or to limited ones
-     * whose key is not on hold. The candidates are picked once (MATERIALIZED): a plan that re-ran
-     * a LIMIT subquery per row could claim far more than the limit.
-     * Params: limit, worker, lease ms.
+     * Claim up to ? READY tasks whose backoff has passed, handed out in turns (fair share): per
+     * tenant first, then per run of that tenant, then in the run's own order. The run's order is
+     * the critical path: the highest priority (the longest chain of work still behind the task,
+     * see LatticeGraph.pathLengthToEnd) first, then the longest ready.
+     * <p>
+     * A turn counts what the tenant or run already has RUNNING: a run holding 100 slots gets its
+     * 101st task only after a run holding none got its first 100, so a small run submitted behind
+     * a huge one is claimed by the next claim of any replica, however few slots that claim has.
+     * The candidates come run by run (one probe of task_ready_run_idx per RUNNING run, which is
+     * also why a PAUSED run's tasks are never claimed), so the cost grows with the number of
+     * running runs, not with the backlog. Each run offers twice the limit: replicas claiming at
+     * once rank the same candidates, and SKIP LOCKED lets the later one take the next rows
+     * instead of none. Only the rows finally taken are locked, and a row another claim took in
+     * the meantime fails the state = 'READY' recheck under the lock.
+     * <p>
+     * SKIP LOCKED lets every replica claim at once without waiting on or double-taking each
+     * other's rows; the attempt row is written in the same statement so the history never misses
+     * a started attempt. %s narrows the candidates to unlimited tasks or to limited ones whose key
+     * is not on hold. The picked rows are computed once (MATERIALIZED): a plan that re-ran a LIMIT
+     * subquery per row could claim far more than the limit.
+     * Params: limit (candidates per run, twice the limit), limit, worker, lease ms.
      */
     private static final String CLAIM_TEMPLATE = """
-            WITH picked AS MATERIALIZED (
-                SELECT id FROM task
-                 WHERE state = 'READY' AND available_at <= now() AND %s
-                 ORDER BY priority DESC, available_at, id
+            WITH running AS MATERIALIZED (
+                SELECT run_id, count(*) AS n FROM task
+                 WHERE state = 'RUNNING' AND lease_expires_at IS NOT NULL
+                 GROUP BY run_id
+            ), tenant_running AS MATERIALIZED (
+                SELECT r.tenant, sum(running.n) AS n FROM running JOIN run r ON r.id = running.run_id
+                 GROUP BY r.tenant
+            ), candidates AS MATERIALIZED (
+                SELECT r.tenant, r.id AS run_id, c.id, coalesce(running.n, 0) + c.place AS run_turn
+                  FROM run r
+                  LEFT JOIN running ON running.run_id = r.id
+                  CROSS JOIN LATERAL (
+                      SELECT id, row_number() OVER (ORDER BY priority DESC, available_at, id) - 1 AS place
+                        FROM task
+                       WHERE run_id = r.id AND state = 'READY' AND available_at <= now() AND %s
+                       ORDER BY priority DESC, available_at, id
+                       LIMIT ?
+                  ) c
+                 WHERE r.state = 'RUNNING'
+            ), turns AS MATERIALIZED (
+                SELECT c.id, c.run_turn,
+                       coalesce(tr.n, 0) + row_number() OVER (PARTITION BY c.tenant ORDER BY c.run_turn, c.id) AS tenant_turn
+                  FROM candidates c LEFT JOIN tenant_running tr ON tr.tenant = c.tenant
+            ), picked AS MATERIALIZED (
+                SELECT t.id FROM turns k JOIN task t ON t.id = k.id
+                 WHERE t.state = 'READY'
+                 ORDER BY k.tenant_turn, k.run_turn, k.id
                  LIMIT ?
-                   FOR UPDATE SKIP LOCKED
+                   FOR UPDATE OF t SKIP LOCKED
             ), claimed AS (
                 UPDATE task t
                    SET state = 'RUNNING', worker_id = ?, attempt = t.attempt + 1,

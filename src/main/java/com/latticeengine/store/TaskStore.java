@@ -86,9 +86,10 @@ public class TaskStore {
             throws SQLException {
         List<ClaimedTask> claimed = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, limit);
-            ps.setString(2, workerId);
-            ps.setLong(3, leaseMs);
+            ps.setInt(1, 2 * limit);
+            ps.setInt(2, limit);
+            ps.setString(3, workerId);
+            ps.setLong(4, leaseMs);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(new ClaimedTask(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),

@@ -96,15 +96,62 @@ class TaskStoreTest {
     void aClaimReadsOnlyTheRowsItTakesEvenWithStatisticsOfAnEmptyQueue() throws Exception {
         queueOf2000AfterStatisticsOfADrainedOne();
         JsonNode plan = explainedAfter(TaskSql.CLAIM_SETTINGS, TaskSql.CLAIM, (c, ps) -> {
-            ps.setInt(1, 8);
-            ps.setString(2, "w1");
-            ps.setLong(3, LEASE_MS);
+            ps.setInt(1, 16);
+            ps.setInt(2, 8);
+            ps.setString(3, "w1");
+            ps.setLong(4, LEASE_MS);
         });
-        JsonNode picked = findPlan(plan, "picked");
-        assertTrue(picked != null, "no plan for the picked CTE in " + plan);
-        assertTrue(!picked.toString().contains("\"Sort\""), "the claim sorted its candidates: " + picked);
-        assertTrue(picked.toString().contains("\"Index Name\":\"task_ready_idx\""), "not the ready index: " + picked);
-        assertTrue(maxRows(picked) <= 8, "the claim read more rows than it takes: " + picked);
+        JsonNode candidates = findPlan(plan, "candidates");
+        assertTrue(candidates != null, "no plan for the candidates CTE in " + plan);
+        assertTrue(!candidates.toString().contains("\"Sort\""), "the claim sorted a run's READY tasks: " + candidates);
+        assertTrue(candidates.toString().contains("\"Index Name\":\"task_ready_run_idx\""),
+                "not the per-run ready index: " + candidates);
+        assertTrue(maxRows(candidates) <= 16, "the claim read more rows than its candidates: " + candidates);
+        assertEquals(8, findPlan(plan, "picked").path("Actual Rows").asLong(), plan.toString());
+    }
+
+    @Test
+    void aClaimHandsOutTurnsPerRunAndKeepsTheCriticalPathInsideEachRun() throws Exception {
+        submitRoots(10);
+        UUID big = runId;
+        submit(Lattice.create().project("Side", 1).project("Head", 1).project("Tail", 2, "Head"));
+        UUID small = runId;
+        List<ClaimedTask> claimed = store.claim("w1", 4, LEASE_MS);
+        assertEquals(2, claimed.stream().filter(t -> t.runId().equals(big)).count(), claimed.toString());
+        assertEquals(List.of("Head", "Side"), claimed.stream().filter(t -> t.runId().equals(small))
+                .map(ClaimedTask::name).toList(), "inside a run the longest chain still goes first");
+    }
+
+    @Test
+    void aRunThatHoldsSlotsWaitsUntilAnotherRunHasAsMany() throws Exception {
+        submitRoots(20);
+        UUID big = runId;
+        assertEquals(6, store.claim("w1", 6, LEASE_MS).size());
+        submitRoots(5);
+        UUID small = runId;
+        // One slot at a time, as a busy replica frees them: the small run's five go first.
+        for (int i = 0; i < 5; i++) {
+            assertEquals(small, store.claim("w1", 1, LEASE_MS).get(0).runId(), "claim " + i);
+        }
+        assertEquals(big, store.claim("w1", 1, LEASE_MS).get(0).runId(), "six each now: back in turn");
+    }
+
+    @Test
+    void turnsGoPerTenantFirstThenPerRun() throws Exception {
+        Lattice roots = Lattice.create();
+        for (int i = 0; i < 10; i++) {
+            roots.project("root" + i, 1);
+        }
+        byte[] body = mapper.writeValueAsBytes(roots.body());
+        UUID a1 = runs.submit(parser.parse(body), "acme", null).runId();
+        UUID a2 = runs.submit(parser.parse(body), "acme", null).runId();
+        UUID a3 = runs.submit(parser.parse(body), "acme", null).runId();
+        UUID b1 = runs.submit(parser.parse(body), "bravo", null).runId();
+        Map<UUID, Long> perRun = store.claim("w1", 6, LEASE_MS).stream()
+                .collect(Collectors.groupingBy(ClaimedTask::runId, Collectors.counting()));
+        assertEquals(3L, perRun.get(b1), "bravo's one run gets its tenant's half: " + perRun);
+        assertEquals(List.of(1L, 1L, 1L), List.of(perRun.get(a1), perRun.get(a2), perRun.get(a3)),
+                "acme's half goes round its three runs: " + perRun);
     }
 
     @Test
