@@ -154,7 +154,7 @@ public class RunResource {
 
     @POST
     @Path("/{id}/cancel")
-    @Operation(summary = "Cancel a running run")
+    @Operation(summary = "Cancel a RUNNING or PAUSED run")
     public RunView cancel(@PathParam("id") String id) throws SQLException {
         UUID runId = runId(id);
         RunStore.Transition transition = found(service.cancel(runId), runId);
@@ -165,14 +165,42 @@ public class RunResource {
     }
 
     @POST
+    @Path("/{id}/pause")
+    @Operation(summary = "Pause a run: READY tasks wait, running ones finish; repeating it is harmless")
+    @APIResponse(responseCode = "200", description = "The run, PAUSED with paused_reason \"operator\"")
+    @APIResponse(responseCode = "409", description = "The run already ended")
+    public RunView pause(@PathParam("id") String id) throws SQLException {
+        UUID runId = runId(id);
+        RunStore.Transition transition = found(service.pause(runId), runId);
+        if (transition.before().isFinal()) {
+            throw ProblemException.conflict("run " + runId + " already ended " + transition.before());
+        }
+        return runView(runId);
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    @Operation(summary = "Resume a PAUSED run; a RUNNING run stays as it is")
+    @APIResponse(responseCode = "200", description = "The run, RUNNING (or ended, if nothing was left to do)")
+    @APIResponse(responseCode = "409", description = "The run already ended")
+    public RunView resume(@PathParam("id") String id) throws SQLException {
+        UUID runId = runId(id);
+        RunStore.Transition transition = found(service.resume(runId), runId);
+        if (transition.before().isFinal()) {
+            throw ProblemException.conflict("run " + runId + " already ended " + transition.before());
+        }
+        return runView(runId);
+    }
+
+    @POST
     @Path("/{id}/rerun")
-    @Operation(summary = "Rerun a FAILED or CANCELLED run")
+    @Operation(summary = "Rerun a FAILED, CANCELLED or PAUSED run")
     public RunView rerun(@PathParam("id") String id) throws SQLException {
         UUID runId = runId(id);
         RunStore.Transition transition = found(service.rerun(runId), runId);
         if (!transition.changed()) {
             throw ProblemException.conflict("run " + runId + " is " + transition.before()
-                    + "; only a FAILED or CANCELLED run can be rerun");
+                    + "; only a FAILED, CANCELLED or PAUSED run can be rerun");
         }
         return runView(runId);
     }
@@ -187,7 +215,7 @@ public class RunResource {
             throw ProblemException.notFound("no run " + runId + " with a task '" + name + "'");
         }
         if (!transition.get().changed()) {
-            throw ProblemException.conflict("run " + runId + " is still RUNNING; wait for it to end or cancel it");
+            throw ProblemException.conflict("run " + runId + " has not ended; wait for it to end or cancel it");
         }
         return runView(runId);
     }

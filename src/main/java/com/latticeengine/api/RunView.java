@@ -13,13 +13,15 @@ import java.util.UUID;
 /**
  * GET /api/runs/{id}: a run with its counts per task state (lower case), usage totals and tasks.
  * {@code latticeMetadata}: the lattice document's own keys as submitted ({} when none);
- * {@code warnings}: [{field, reason}] the submission was accepted with ([] when none).
+ * {@code warnings}: [{field, reason}] the submission was accepted with ([] when none);
+ * {@code pausedReason}: "operator" or "budget" while PAUSED, absent otherwise.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(
         UUID id,
         String tenant,
         RunState state,
+        String pausedReason,
         String processor,
         int maxAttempts,
         long taskTimeoutMs,

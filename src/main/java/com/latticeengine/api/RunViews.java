@@ -26,7 +26,9 @@ final class RunViews {
     }
 
     static RunView run(RunRecord run) {
-        return new RunView(run.id(), run.tenant(), run.state(), run.processor(), run.maxAttempts(), run.taskTimeoutMs(),
+        return new RunView(run.id(), run.tenant(), run.state(),
+                run.pausedReason() == null ? null : run.pausedReason().wireName(), run.processor(), run.maxAttempts(),
+                run.taskTimeoutMs(),
                 run.optionsJson(), run.latticeMetadataJson(), run.warningsJson(), run.createdAt(), run.finishedAt(),
                 counts(run.counts()), usage(run.usage()),
                 run.tasks() == null ? null : tasks(run.tasks()));

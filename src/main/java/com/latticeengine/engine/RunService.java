@@ -14,6 +14,7 @@ import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.Processors;
 import com.latticeengine.store.ConflictRetry;
 import com.latticeengine.store.NewRun;
+import com.latticeengine.store.PausedReason;
 import com.latticeengine.store.RunStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -74,6 +75,15 @@ public class RunService {
 
     public Optional<RunStore.Transition> cancel(UUID runId) throws SQLException {
         return ConflictRetry.run("cancel", () -> runs.cancel(runId));
+    }
+
+    /** Pauses by hand: an operator's pause; see RunStore.pause. */
+    public Optional<RunStore.Transition> pause(UUID runId) throws SQLException {
+        return runs.pause(runId, PausedReason.OPERATOR);
+    }
+
+    public Optional<RunStore.Transition> resume(UUID runId) throws SQLException {
+        return wakeIfChanged(runs.resume(runId));
     }
 
     public Optional<RunStore.Transition> rerun(UUID runId) throws SQLException {

@@ -29,7 +29,7 @@ public class RunQueries {
 
     private static final String RUN = """
             SELECT id, state, processor, max_attempts, task_timeout_ms, options::text, created_at, finished_at,
-                   coalesce(lattice_metadata::text, '{}'), coalesce(warnings, '[]')::text, tenant
+                   coalesce(lattice_metadata::text, '{}'), coalesce(warnings, '[]')::text, tenant, paused_reason
               FROM run WHERE id = ?
             """;
     private static final String TENANT = "SELECT tenant FROM run WHERE id = ?";
@@ -89,13 +89,14 @@ public class RunQueries {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    head = new RunRecord(runId, rs.getString(11), RunState.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4),
+                    head = new RunRecord(runId, rs.getString(11), RunState.valueOf(rs.getString(2)),
+                            PausedReason.fromWire(rs.getString(12)), rs.getString(3), rs.getInt(4),
                             rs.getLong(5), rs.getString(6), rs.getString(9), rs.getString(10),
                             rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class), null, null, null);
                 }
             }
             List<TaskRow> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
-            return Optional.of(new RunRecord(head.id(), head.tenant(), head.state(), head.processor(), head.maxAttempts(),
+            return Optional.of(new RunRecord(head.id(), head.tenant(), head.state(), head.pausedReason(), head.processor(), head.maxAttempts(),
                     head.taskTimeoutMs(), head.optionsJson(), head.latticeMetadataJson(), head.warningsJson(),
                     head.createdAt(), head.finishedAt(), counts(c, runId),
                     usage(c, runId), tasks));

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 /**
  * A run as stored, with its task counts (every state, zeros included) and usage totals;
- * {@code tenant}: whose run it is. {@code tasks} is null when the caller did not ask for them. {@code optionsJson} is JSON text, so are
+ * {@code tenant}: whose run it is; {@code pausedReason} is null unless the run is PAUSED. {@code tasks} is null when the caller did not ask for them. {@code optionsJson} is JSON text, so are
  * {@code latticeMetadataJson} (the lattice document's own keys, {} when none) and {@code warningsJson}
  * ([{field, reason}], [] when none).
  */
@@ -16,6 +16,7 @@ public record RunRecord(
         UUID id,
         String tenant,
         RunState state,
+        PausedReason pausedReason,
         String processor,
         int maxAttempts,
         long taskTimeoutMs,

@@ -41,8 +41,20 @@ final class RunSql {
     static final String LOCK_RUN = "SELECT state, max_attempts FROM run WHERE id = ? FOR UPDATE";
 
     static final String SET_RUN_STATE = """
-            UPDATE run SET state = ?, finished_at = CASE WHEN ? = 'RUNNING' THEN NULL ELSE now() END WHERE id = ?
+            UPDATE run SET state = ?, finished_at = CASE WHEN ? = 'RUNNING' THEN NULL ELSE now() END,
+                           paused_reason = NULL
+             WHERE id = ?
             """;
+
+    /**
+     * A pause waits here for every claim in flight (they hold this lock shared, see
+     * TaskSql.CLAIM_SETTINGS), and claims that start meanwhile wait for the pause to commit:
+     * no task of the run is claimed once the pause has returned.
+     */
+    static final String PAUSE_BARRIER = "SELECT pg_advisory_xact_lock(hashtext('lattice.pause'))";
+
+    /** Params: reason, run id. */
+    static final String PAUSE_RUN = "UPDATE run SET state = 'PAUSED', paused_reason = ? WHERE id = ?";
 
     /**
      * Locks the run's unfinished tasks in id order before cancel touches them or their attempts:

