@@ -53,6 +53,8 @@ class AuthMatrixTest {
             new Endpoint("GET", "/api/runs/{run}/events", false, true),
             new Endpoint("GET", "/api/runs/{run}/graph", false, true),
             new Endpoint("POST", "/api/runs/{run}/cancel", true, true),
+            new Endpoint("POST", "/api/runs/{run}/pause", true, true),
+            new Endpoint("POST", "/api/runs/{run}/resume", true, true),
             new Endpoint("POST", "/api/runs/{run}/rerun", true, true),
             new Endpoint("POST", "/api/runs/{run}/tasks/{task}/rerun", true, true));
 
