@@ -20,10 +20,21 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The same JVM settings for the replicas and the db-scheduler baseline. C1 only: on 2 cores the
-# C2 compiler threads took as much CPU during S1 as the engine's own threads, even after a
-# warm-up, and C1 code is fast enough for work that mostly waits on Postgres.
+# The tuned JVM settings, the same for the scenario replicas and the tuned db-scheduler baseline.
+# C1 only: on 2 cores the C2 compiler threads took as much CPU during S1 as the engine's own
+# threads, even after a warm-up, and C1 code is fast enough for work that mostly waits on Postgres.
 JVM_FLAGS = ["-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
+
+
+def shipped_jvm_flags():
+    """The JVM flags the image ships (JAVA_OPTS_APPEND in src/main/docker/Dockerfile.jvm, which
+    k8s/ runs unchanged), without the -D properties: the headline runs the engine with exactly these."""
+    text = open(os.path.join(ROOT, "src/main/docker/Dockerfile.jvm")).read()
+    m = re.search(r'^ENV JAVA_OPTS_APPEND="([^"]*)"', text, re.M)
+    return [f for f in (m.group(1).split() if m else []) if f.startswith("-X")]
+
+
+SHIPPED_FLAGS = shipped_jvm_flags()
 # glibc's per-thread malloc arenas otherwise add tens of MB of RSS for dozens of worker threads.
 JVM_ENV = dict(os.environ, MALLOC_ARENA_MAX="2")
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", os.environ.get("LATTICE_DB_USER", "postgres")
@@ -57,11 +68,12 @@ def free_port():
 class Replica:
     """One `java -jar quarkus-run.jar` process; its pid is also written to the pid file for the EXIT trap."""
 
-    def __init__(self, args, name, props):
+    def __init__(self, args, name, props, jvm_flags=None):
         self.name, self.port = name, free_port()
+        self.jvm_flags = JVM_FLAGS if jvm_flags is None else jvm_flags
         self.slots = int(props["lattice.worker.concurrency"])
         self.log_path = os.path.join(args.workdir, f"{name}.log")
-        cmd = ["java", *JVM_FLAGS,
+        cmd = ["java", *self.jvm_flags,
                f"-Dquarkus.http.port={self.port}",
                f"-Dquarkus.datasource.jdbc.url=jdbc:postgresql://{PG_HOST}:{PG_PORT}/{args.db}",
                "-Dlattice.simulated.latency=0ms",
@@ -72,7 +84,8 @@ class Replica:
         cmd += [f"-D{k}={v}" for k, v in props.items()]
         cmd += ["-jar", args.jar]
         self.cmd = cmd
-        self.proc = subprocess.Popen(cmd, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, env=JVM_ENV,
+        env = JVM_ENV if self.jvm_flags is JVM_FLAGS else os.environ
+        self.proc = subprocess.Popen(cmd, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True)
         with open(args.pidfile, "a") as f:
             f.write(f"{self.proc.pid}\n")
@@ -331,20 +344,21 @@ def pgbench_ceilings(args):
     return results, drift
 
 
-def db_scheduler(args):
+def db_scheduler(args, tuned=True):
+    """tuned: the tuned JVM flags; else db-scheduler as its users run it, with the JVM's defaults."""
     cp = f"{ROOT}/bench/db-scheduler/target/classes:{ROOT}/bench/db-scheduler/target/lib/*"
-    out = subprocess.run(["java", *JVM_FLAGS, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+    out = subprocess.run(["java", *(JVM_FLAGS if tuned else []), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                           "-cp", cp, "bench.DbSchedulerBench",
                           f"jdbc:postgresql://{PG_HOST}:{PG_PORT}/{args.db}", PG_USER, str(args.s1), "20",
                           str(args.warmup), str(args.rounds)],
-                         capture_output=True, text=True, timeout=600, env=JVM_ENV)
+                         capture_output=True, text=True, timeout=600, env=JVM_ENV if tuned else os.environ)
     m = re.search(r" seconds=([0-9.]+) executions_per_s=([0-9.]+)", out.stdout)
     cold = re.search(r"cold_executions_per_s=([0-9.]+)", out.stdout)
     spread = re.search(r"min_executions_per_s=([0-9.]+) max_executions_per_s=([0-9.]+)", out.stdout)
     if out.returncode != 0 or not m:
         raise RuntimeError(f"db-scheduler baseline failed: {out.stdout[-1000:]} {out.stderr[-2000:]}")
     psql(args.db, "DROP TABLE scheduled_tasks")
-    log(f"db-scheduler: {args.s1} executions in {float(m.group(1)):.2f}s = {float(m.group(2)):.0f}/s warm; "
+    log(f"db-scheduler ({'tuned' if tuned else 'JVM defaults'}): {args.s1} executions in {float(m.group(1)):.2f}s = {float(m.group(2)):.0f}/s warm; "
         f"{float(cold.group(1)):.0f}/s in the first (cold) round of {args.warmup}")
     return {"seconds": float(m.group(1)), "per_s": float(m.group(2)), "cold_per_s": float(cold.group(1)),
             "min_per_s": float(spread.group(1)), "max_per_s": float(spread.group(2))}
@@ -366,14 +380,28 @@ def report(args, r):
     before, after = r["dbsched"], r["dbsched_after"]
     dbs = {"per_s": (before["per_s"] + after["per_s"]) / 2, "cold_per_s": before["cold_per_s"]}
     ratio_db = s1["tps"] / dbs["per_s"]
-    rows.append(("S1 flat throughput, 1 replica", f"{fmt(s1['tps'])} tasks/s, median of {args.rounds} runs "
+    hs, hb, ha = r["head_s1"], r["head_dbsched"], r["head_dbsched_after"]
+    head_db = (hb["per_s"] + ha["per_s"]) / 2
+    rows.append(("**Headline: S1, 1 replica, both as shipped**", f"engine {fmt(hs['tps'])} tasks/s "
+                 f"(median of {args.rounds}, {fmt(hs['min_tps'])}-{fmt(hs['max_tps'])}; cold {fmt(r['head_s1_cold']['tps'])}/s) "
+                 f"with the image's JVM flags `{' '.join(SHIPPED_FLAGS) or '(none: JVM defaults)'}`; db-scheduler "
+                 f"{fmt(head_db)} executions/s with the JVM's defaults (mean of {fmt(hb['per_s'])}/s before and "
+                 f"{fmt(ha['per_s'])}/s after)", "≥ 1.5× db-scheduler",
+                 f"**{hs['tps'] / head_db:.2f}×** db-scheduler: {verdict(hs['tps'] / head_db >= 1.5)}"))
+    if "head_defaults" in r:
+        hd = r["head_defaults"]
+        rows.append(("S1, 1 replica, engine with no JVM flags", f"{fmt(hd['tps'])} tasks/s (median of {args.rounds}, "
+                     f"{fmt(hd['min_tps'])}-{fmt(hd['max_tps'])}; cold {fmt(r['head_defaults_cold']['tps'])}/s)",
+                     "(shown beside)", f"{hd['tps'] / head_db:.2f}× db-scheduler; the shipped flags give "
+                     f"{hs['tps'] / hd['tps']:.2f}× this"))
+    rows.append(("S1 flat throughput, 1 replica (tuned JVM both sides)", f"{fmt(s1['tps'])} tasks/s, median of {args.rounds} runs "
                  f"({fmt(s1['min_tps'])}-{fmt(s1['max_tps'])}; {s1['tasks']:,} tasks in {s1['window_s']:.2f} s; "
                  f"end-to-end incl. insert {s1['e2e_s']:.2f} s)", "≥ 1.5× db-scheduler (aim 3×)",
                  f"{ratio_db:.2f}× db-scheduler: {verdict(ratio_db >= 1.5)}"))
     rows.append(("S1 flat throughput, 2 replicas", f"{fmt(s1b['tps'])} tasks/s, median of {args.rounds} runs "
                  f"({fmt(s1b['min_tps'])}-{fmt(s1b['max_tps'])}; {s1b['window_s']:.2f} s)",
                  "≥ 1.5× db-scheduler", f"{s1b['tps'] / dbs['per_s']:.2f}× db-scheduler: {verdict(s1b['tps'] / dbs['per_s'] >= 1.5)}"))
-    rows.append(("Baseline: db-scheduler 16.7.1", f"{fmt(dbs['per_s'])} executions/s warm: the mean of "
+    rows.append(("Baseline: db-scheduler 16.7.1 (tuned JVM)", f"{fmt(dbs['per_s'])} executions/s warm: the mean of "
                  f"{fmt(before['per_s'])}/s before S1 and {fmt(after['per_s'])}/s right after it, each the median of "
                  f"{args.rounds} rounds (ranges {fmt(before['min_per_s'])}-{fmt(before['max_per_s'])} and "
                  f"{fmt(after['min_per_s'])}-{fmt(after['max_per_s'])}; {args.s1:,} no-op one-time tasks, "
@@ -421,7 +449,9 @@ def report(args, r):
           f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; commit {r['commit']}; command: `{r['command']}`",
           f"- machine: {os.cpu_count()} cores, {r['pg_version']}, synchronous_commit={r['sync_commit']}; "
           f"load average at start {r['load']}",
-          f"- replicas: `java {' '.join(JVM_FLAGS)} -jar target/quarkus-app/quarkus-run.jar`, "
+          f"- headline: replica H `java {' '.join(SHIPPED_FLAGS)} -jar ...` (the image's JVM flags, which k8s/ runs as they are) "
+          f"against db-scheduler with the JVM's defaults, measured before the tuned scenarios",
+          f"- scenario replicas (tuned): `java {' '.join(JVM_FLAGS)} -jar target/quarkus-app/quarkus-run.jar`, "
           f"env MALLOC_ARENA_MAX=2, lattice.worker.concurrency={args.concurrency} (S4: {args.s4_slots}), "
           f"simulated latency 0 ms unless stated; warm-up of {args.warmup:,} tasks on each side before S1",
           f"- notify key on this branch: {'yes' if r['notify_key'] else 'no (polling-only run uses the same config)'}"]
@@ -501,7 +531,35 @@ def main():
         psql(args.db, "SELECT pg_reload_conf()")
     try:
         t_start = time.monotonic()
-        log(f"baseline: db-scheduler, {args.s1} no-op one-time tasks")
+        # The headline: both sides as they ship, the engine with the image's JVM flags and
+        # db-scheduler with the JVM's defaults, bracketed by db-scheduler as the tuned S1 is below.
+        log(f"headline baseline: db-scheduler with JVM defaults, {args.s1} no-op one-time tasks")
+        r["head_dbsched"] = db_scheduler(args, tuned=False)
+        log(f"starting replica H (the image's JVM flags: {' '.join(SHIPPED_FLAGS) or 'none'})")
+        hrep = Replica(args, "H-shipped", common, SHIPPED_FLAGS)
+        replicas.append(hrep)
+        hrep.wait_ready()
+        r["head_s1_cold"] = execute(args, hrep, flat(args.warmup), 300, "headline warm-up")
+        psql(args.db, "ANALYZE")
+        r["head_s1"] = median_run(args, hrep, flat(args.s1), "headline S1 (as shipped)")
+        r["rss"]["H-shipped"] = hrep.status("VmHWM")
+        stop_all()
+        if SHIPPED_FLAGS:
+            # What the shipped flags buy: the same measurement with none at all.
+            log("starting replica H-defaults (no JVM flags)")
+            hdef = Replica(args, "H-defaults", common, [])
+            replicas.append(hdef)
+            hdef.wait_ready()
+            r["head_defaults_cold"] = execute(args, hdef, flat(args.warmup), 300, "JVM-defaults warm-up")
+            r["head_defaults"] = median_run(args, hdef, flat(args.s1), "S1 with JVM defaults")
+            r["rss"]["H-defaults"] = hdef.status("VmHWM")
+            stop_all()
+        log("headline baseline: db-scheduler with JVM defaults again, right after")
+        r["head_dbsched_after"] = db_scheduler(args, tuned=False)
+        # The tuned scenarios start from empty tables, as before the headline existed.
+        clean(args.db)
+
+        log(f"baseline: db-scheduler (tuned JVM), {args.s1} no-op one-time tasks")
         r["dbsched"] = db_scheduler(args)
 
         log("starting replica A")

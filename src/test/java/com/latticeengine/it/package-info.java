@@ -11,6 +11,8 @@
  *   <li>{@link com.latticeengine.it.PostgresRestartIT}: the database restarts mid-run (local Debian cluster only).</li>
  *   <li>{@link com.latticeengine.it.LlmCapIT}: two replicas against a fake OpenAI server keep
  *       {@code lattice.llm.max-concurrent} cluster-wide (the fake counts requests in flight).</li>
+ *   <li>{@link com.latticeengine.it.ConfigValidationIT}: an invalid engine configuration stops the jar at startup,
+ *       naming each property.</li>
  * </ul>
  *
  * <p>Run them with {@code ./mvnw -B verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false}
