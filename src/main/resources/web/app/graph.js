@@ -4,6 +4,9 @@ import cytoscape from 'cytoscape';
 import { COLOURS, TASK_STATES } from './states.js';
 
 const BIG = 500;
+// Labels are 13 px and hide below 6 px on screen (min-zoomed-font-size).
+const READABLE_ZOOM = 0.5;
+const FOCUS_ZOOM = 0.6;
 
 export function drawGraph(container, layout, states, onSelect) {
   const big = layout.nodes.length > BIG;
@@ -158,17 +161,29 @@ export function fitAll(cy) {
   }
 }
 
-/** Opens on everything that is running or failed when the graph is too big to read fitted. */
+/**
+ * Opens on what is running or failed (else ready): all of it when that fits at a readable zoom,
+ * otherwise the earliest failed (else running) project at a zoom where labels show.
+ */
 export function focusOnActive(cy) {
-  const active = cy.nodes('[state = "RUNNING"], [state = "FAILED"]');
-  const target = active.nonempty() ? active : cy.nodes('[state = "READY"]');
-  if (target.nonempty()) {
-    cy.fit(target, 60);
-    if (cy.zoom() > 1) {
-      cy.zoom(1);
-      cy.center(target);
-    }
-  } else {
-    cy.fit(undefined, 30);
+  const failed = cy.nodes('[state = "FAILED"]');
+  let active = failed.union(cy.nodes('[state = "RUNNING"]'));
+  if (active.empty()) {
+    active = cy.nodes('[state = "READY"]');
+  }
+  if (active.empty()) {
+    fitAll(cy);
+    return;
+  }
+  cy.fit(active, 60);
+  if (cy.zoom() > 1) {
+    cy.zoom(1);
+    cy.center(active);
+  } else if (cy.zoom() < READABLE_ZOOM) {
+    const first = (failed.nonempty() ? failed : active).toArray()
+      .reduce((a, b) => (b.position('y') < a.position('y')
+        || (b.position('y') === a.position('y') && b.position('x') < a.position('x')) ? b : a));
+    cy.zoom(FOCUS_ZOOM);
+    cy.center(first);
   }
 }

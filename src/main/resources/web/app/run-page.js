@@ -52,6 +52,7 @@ class RunPage {
       fitAll(this.cy);
     }
     document.body.dataset.ready = 'true';
+    performance.mark('lattice-ready'); // page load as docs/BENCHMARKS.md measures it
     this.follow();
   }
 
@@ -138,14 +139,21 @@ class RunPage {
       for (const name of touched) {
         const state = this.model.state(name);
         const waits = state === 'WAITING' ? this.model.waitsFor(name) : [];
+        // Only what changed: a new label costs Cytoscape a text measurement, a new text a layout.
         const node = this.cy.getElementById(name);
-        node.data('state', state);
-        node.data('label', waits.length ? `${name}\n(waits for ${waits.length})` : name);
+        const label = waits.length ? `${name}\n(waits for ${waits.length})` : name;
+        if (node.data('state') !== state) node.data('state', state);
+        if (node.data('label') !== label) node.data('label', label);
         const item = this.items.get(name);
-        item.dataset.state = state;
-        item.querySelector('.badge').className = `badge state-${state}`;
-        item.querySelector('.badge').textContent = state;
-        item.querySelector('.waits').textContent = waits.length ? `waits for ${waits.join(', ')}` : '';
+        if (item.dataset.state !== state) {
+          item.dataset.state = state;
+          const badge = item.querySelector('.badge');
+          badge.className = `badge state-${state}`;
+          badge.textContent = state;
+        }
+        const waitText = waits.length ? `waits for ${waits.join(', ')}` : '';
+        const waitsElement = item.querySelector('.waits');
+        if (waitsElement.textContent !== waitText) waitsElement.textContent = waitText;
       }
     });
     const counts = this.model.counts();
@@ -279,8 +287,11 @@ class RunPage {
   select(name, centre = false) {
     this.selected = name;
     highlight(this.cy, name);
-    for (const item of this.items.values()) {
-      item.classList.toggle('selected', item.dataset.project === name);
+    this.items.get(this.previouslySelected)?.classList.remove('selected');
+    this.previouslySelected = name;
+    if (name) {
+      this.items.get(name).classList.add('selected');
+      this.items.get(name).scrollIntoView({ block: 'nearest' });
     }
     const panel = document.getElementById('details');
     if (!name) {
