@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.net.URL;
 import java.nio.file.Files;
@@ -28,14 +29,18 @@ import static io.restassured.RestAssured.given;
  *
  * <pre>
  * LATTICE_TEST_DB_URL=jdbc:postgresql://127.0.0.1:5432/lattice_test ./mvnw -B -q verify -Dtest=RunPageBenchmark \
- *   -Dit.test=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
+ *   -Dbench=run-page -Dit.test=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
  * </pre>
+ *
+ * Without {@code -Dbench=run-page} it does nothing: a test selection by exclusion
+ * ({@code -Dit.test='!SomeIT'}) picks up every class, this one included.
  *
  * The worker is off so that no state changes while the page is measured; the updates are fed
  * to the page's own event handler, the one the event stream calls.
  */
 @QuarkusTest
 @TestProfile(WorkerDisabledProfile.class)
+@EnabledIfSystemProperty(named = "bench", matches = "run-page")
 class RunPageBenchmark {
 
     static final int PROJECTS = 2000;
