@@ -128,6 +128,25 @@ class RunPagesBrowserTest {
         assertEquals(List.of(), browser.errors(page));
     }
 
+    @Test
+    void withoutItsEventStreamThePageFallsBackToPollingAndStillSeesTheRunEnd() {
+        String runId = Api.submit(Lattice.create()
+                .project("First", 1, null, Map.of("latency_ms", 4_000))
+                .project("Second", 2, "First"));
+        Page page = browser.newPage(1400, 900);
+        page.route("**/api/runs/*/events", route -> route.abort());
+        page.navigate(base + "runs/" + runId);
+        page.waitForSelector("body[data-ready=true]");
+
+        assertThat(page.locator("#live-status")).containsText("polling", new com.microsoft.playwright.assertions
+                .LocatorAssertions.ContainsTextOptions().setTimeout(TIMEOUT_MS));
+        assertThat(page.locator("#project-list li[data-project=Second]")).hasAttribute("data-state", "SUCCEEDED",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(TIMEOUT_MS));
+        assertThat(page.locator("#run-state")).hasText("SUCCEEDED");
+        assertEquals("SUCCEEDED", graphState(page, "Second"));
+        assertThat(page.locator("#live-status")).hasText("run finished");
+    }
+
     private static String graphState(Page page, String name) {
         return (String) page.evaluate("name => lattice.cy.getElementById(name).data('state')", name);
     }
