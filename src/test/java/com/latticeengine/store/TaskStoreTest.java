@@ -19,7 +19,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -146,6 +148,34 @@ class TaskStoreTest {
         assertEquals("PAUSED operator", query("SELECT state || ' ' || paused_reason FROM run WHERE id = '" + runId + "'"));
         assertTrue(runStore.resume(runId).orElseThrow().changed());
         assertEquals(3, store.claim("w1", 10, LEASE_MS).size());
+    }
+
+    @Test
+    void theEventTriggerNeverComparesEveryPairOfABigStatementsRows() throws Exception {
+        submitRoots(2_000);
+        List<String> triggerPlans = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            // auto_explain sends every nested statement's plan to this client as a NOTICE.
+            s.execute("LOAD 'auto_explain'");
+            s.execute("SET LOCAL auto_explain.log_min_duration = 0");
+            s.execute("SET LOCAL auto_explain.log_nested_statements = on");
+            s.execute("SET LOCAL auto_explain.log_level = 'notice'");
+            s.execute("SET LOCAL client_min_messages = notice");
+            // A one-task statement first (a claim of one): the session plans the trigger's join at
+            // that size and keeps the plan for the big statement after it.
+            s.execute("UPDATE task SET attempt = attempt + 1 WHERE id IN (SELECT id FROM task ORDER BY id LIMIT 1)");
+            s.execute("UPDATE task SET state = 'CANCELLED' WHERE run_id = '" + runId + "'");
+            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                if (w.getMessage().contains("INSERT INTO run_event") && w.getMessage().contains("old_tasks")) {
+                    triggerPlans.add(w.getMessage());
+                }
+            }
+            c.rollback();
+        }
+        assertEquals(1, triggerPlans.size(), "the big statement's trigger plan: " + triggerPlans);
+        assertTrue(triggerPlans.get(0).contains("rows=") && !triggerPlans.get(0).contains("Nested Loop"),
+                "a nested loop over 2,000 x 2,000 rows: " + triggerPlans.get(0));
     }
 
     @Test
