@@ -100,8 +100,9 @@ class SubmissionApiTest {
 
     @Test
     void acceptedSubmissionReturns201WithLocationAndTheRunView() {
+        // A takes a second, so the 201 cannot come after the whole run has already ended.
         String location = given().contentType(ContentType.JSON)
-                .body(Lattice.create().project("A", 1).project("B", 2, "A").body())
+                .body(Lattice.create().project("A", 1, null, Map.of("latency_ms", 1000)).project("B", 2, "A").body())
                 .when().post("/api/runs")
                 .then().statusCode(201)
                 .body("state", equalTo("RUNNING"))
