@@ -263,7 +263,9 @@ class LlmProcessorTest {
                         task.getString("attempts[0].error"));
             }
         }
-        assertEquals(1, rateLimitedTasks);
+        // WireMock reads and sets a scenario's state apart, so two of the three simultaneous
+        // first calls can both see STARTED and both get the 429: at least one, never none.
+        assertTrue(rateLimitedTasks >= 1, "a root must have been rate limited");
     }
 
     @Test
