@@ -214,17 +214,24 @@ class RunPage {
     document.body.dataset.runState = run.state;
     document.getElementById('run-times').textContent = [
       `created ${formatTime(run.created_at)}`,
-      run.finished_at ? `finished ${formatTime(run.finished_at)}` : 'running',
+      run.finished_at ? `finished ${formatTime(run.finished_at)}`
+        : run.state === 'PAUSED' ? `paused (${run.paused_reason || 'operator'})` : 'running',
       `duration ${formatDuration(run.created_at, run.finished_at)}`,
       `processor ${run.processor}`,
       formatUsage(run.usage),
       this.who.role === 'admin' && this.who.via !== 'none' && run.tenant ? `tenant ${run.tenant}` : '',
     ].filter(Boolean).join(' · ');
-    document.getElementById('cancel-run').disabled = run.state !== 'RUNNING';
-    document.getElementById('rerun-run').disabled = !['FAILED', 'CANCELLED'].includes(run.state);
+    const enabled = {
+      'pause-run': run.state === 'RUNNING',
+      'resume-run': run.state === 'PAUSED',
+      'cancel-run': run.state === 'RUNNING' || run.state === 'PAUSED',
+      'rerun-run': ['FAILED', 'CANCELLED'].includes(run.state),
+    };
     const acts = mayAct(this.who);
-    document.getElementById('cancel-run').hidden = !acts;
-    document.getElementById('rerun-run').hidden = !acts;
+    for (const [id, on] of Object.entries(enabled)) {
+      document.getElementById(id).disabled = !on;
+      document.getElementById(id).hidden = !acts;
+    }
     document.getElementById('read-only').hidden = acts;
     const warnings = Array.isArray(run.warnings) ? run.warnings : [];
     const list = document.getElementById('run-warnings');
@@ -234,6 +241,8 @@ class RunPage {
   }
 
   wireControls() {
+    this.action('pause-run', () => post(runPath(this.runId, 'pause')));
+    this.action('resume-run', () => post(runPath(this.runId, 'resume')));
     this.action('cancel-run', () => post(runPath(this.runId, 'cancel')));
     this.action('rerun-run', () => post(runPath(this.runId, 'rerun')));
     document.getElementById('fit').addEventListener('click', () => fitAll(this.cy));
@@ -276,7 +285,7 @@ class RunPage {
     this.model.run = run;
     this.applyStates(Object.fromEntries(run.tasks.map((t) => [t.name, t.state])));
     this.renderRun();
-    if (run.state === 'RUNNING') {
+    if (!FINAL_RUN_STATES.includes(run.state)) {
       this.follow();
     }
     if (this.selected) {

@@ -108,7 +108,7 @@ class RunPagesBrowserTest {
     }
 
     @Test
-    void aRunIsCancelledFromItsPage() {
+    void aRunIsPausedResumedAndCancelledFromItsPage() {
         String runId = Api.submit(Lattice.create()
                 .project("Slow", 1, null, Map.of("latency_ms", 60_000))
                 .project("After", 2, "Slow"));
@@ -117,6 +117,13 @@ class RunPagesBrowserTest {
         page.waitForSelector("body[data-ready=true]");
         assertThat(page.locator("#project-list li[data-project=After]")).hasAttribute("data-state", "WAITING");
 
+        page.locator("#pause-run").click();
+        assertThat(page.locator("#run-state")).hasText("PAUSED");
+        assertThat(page.locator("#run-times")).containsText("paused (operator)");
+        assertThat(page.locator("#pause-run")).isDisabled();
+        page.locator("#resume-run").click();
+        assertThat(page.locator("#run-state")).hasText("RUNNING");
+        assertThat(page.locator("#resume-run")).isDisabled();
         page.locator("#cancel-run").click();
 
         assertThat(page.locator("#run-state")).hasText("CANCELLED");
