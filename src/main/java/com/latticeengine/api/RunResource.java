@@ -171,11 +171,7 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "The run already ended")
     public RunView pause(@PathParam("id") String id) throws SQLException {
         UUID runId = runId(id);
-        RunStore.Transition transition = found(service.pause(runId), runId);
-        if (transition.before().isFinal()) {
-            throw ProblemException.conflict("run " + runId + " already ended " + transition.before());
-        }
-        return runView(runId);
+        return viewUnlessEnded(found(service.pause(runId), runId), runId);
     }
 
     @POST
@@ -185,7 +181,11 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "The run already ended")
     public RunView resume(@PathParam("id") String id) throws SQLException {
         UUID runId = runId(id);
-        RunStore.Transition transition = found(service.resume(runId), runId);
+        return viewUnlessEnded(found(service.resume(runId), runId), runId);
+    }
+
+    /** Pause and resume change nothing on a run that already ended, and say so. */
+    private RunView viewUnlessEnded(RunStore.Transition transition, UUID runId) throws SQLException {
         if (transition.before().isFinal()) {
             throw ProblemException.conflict("run " + runId + " already ended " + transition.before());
         }
