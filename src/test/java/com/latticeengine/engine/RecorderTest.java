@@ -7,8 +7,8 @@ import com.latticeengine.store.AttemptUsage;
 import com.latticeengine.store.ClaimedTask;
 import com.latticeengine.store.TaskStore;
 import com.latticeengine.support.Lattice;
+import com.latticeengine.support.Sql;
 import com.latticeengine.support.WorkerDisabledProfile;
-import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -17,17 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One test per path through the recorder: every kind of result, written by hand (the worker is
@@ -52,7 +47,7 @@ class RecorderTest {
     @Inject
     ObjectMapper mapper;
     @Inject
-    AgroalDataSource dataSource;
+    Sql sql;
     @Inject
     MeterRegistry metrics;
 
@@ -61,7 +56,7 @@ class RecorderTest {
     @BeforeEach
     @AfterEach
     void emptyTables() throws SQLException {
-        execute("TRUNCATE run CASCADE; TRUNCATE rate_limit_hold");
+        sql.execute("TRUNCATE run CASCADE; TRUNCATE rate_limit_hold");
     }
 
     @Test
@@ -132,7 +127,7 @@ class RecorderTest {
         recorder.write(List.of(recording(a, new AttemptResult.RateLimited(60_000, "slow down"))));
         assertEquals("READY 4", row("A", "state || ' ' || max_attempt"), "the attempt is not spent (3 + 1)");
         assertEquals("RATE_LIMITED", attemptOutcome("A", 1));
-        assertEquals("1", query("SELECT count(*) FROM rate_limit_hold WHERE limit_key = 'test-key' AND hold_until > now()"));
+        assertEquals("1", sql.query("SELECT count(*) FROM rate_limit_hold WHERE limit_key = 'test-key' AND hold_until > now()"));
         assertEquals(limited + 1, count("lattice.tasks.rate.limited"));
     }
 
@@ -202,24 +197,10 @@ class RecorderTest {
     }
 
     private String runState() throws SQLException {
-        return query("SELECT state FROM run WHERE id = '" + runId + "'");
+        return sql.query("SELECT state FROM run WHERE id = '" + runId + "'");
     }
 
     private String row(String task, String expression) throws SQLException {
-        return query("SELECT " + expression + " FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "'");
-    }
-
-    private String query(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            assertTrue(rs.next(), "no row for " + sql);
-            return rs.getString(1);
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        return sql.query("SELECT " + expression + " FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "'");
     }
 }

@@ -1,7 +1,7 @@
 package com.latticeengine.store;
 
+import com.latticeengine.support.Sql;
 import com.latticeengine.support.WorkerDisabledProfile;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -9,11 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,14 +38,14 @@ class TaskStoreContractTest {
     @Inject
     RunStore runs;
     @Inject
-    AgroalDataSource dataSource;
+    Sql sql;
 
     private UUID runId;
 
     @BeforeEach
     @AfterEach
     void emptyTables() throws SQLException {
-        execute("TRUNCATE run CASCADE; TRUNCATE rate_limit_hold; TRUNCATE result_cache");
+        sql.execute("TRUNCATE run CASCADE; TRUNCATE rate_limit_hold; TRUNCATE result_cache");
     }
 
     // --- claim ---
@@ -78,15 +74,15 @@ class TaskStoreContractTest {
     @Test
     void claimSkipsATaskWhoseBackoffHasNotPassed() throws Exception {
         run().task("A").insert();
-        execute("UPDATE task SET available_at = now() + interval '1 hour'");
+        sql.execute("UPDATE task SET available_at = now() + interval '1 hour'");
         assertEquals(List.of(), store.claim("w1", 1, LEASE_MS));
     }
 
     @Test
     void claimTakesTheHighestPriorityFirstThenTheLongestReady() throws Exception {
         run().task("Low").task("High").task("Older").insert();
-        execute("UPDATE task SET priority = 5 WHERE name = 'High'");
-        execute("UPDATE task SET available_at = now() - interval '1 minute' WHERE name = 'Older'");
+        sql.execute("UPDATE task SET priority = 5 WHERE name = 'High'");
+        sql.execute("UPDATE task SET available_at = now() - interval '1 minute' WHERE name = 'Older'");
         // One slot at a time: the rule is which task a short claim takes (a claim returns its
         // rows in no particular order).
         List<String> order = new ArrayList<>();
@@ -114,7 +110,7 @@ class TaskStoreContractTest {
     @Test
     void limitedClaimsSkipAKeyOnHold() throws Exception {
         run().limitKey("held").task("A").insert();
-        execute("INSERT INTO rate_limit_hold (limit_key, hold_until) VALUES ('held', now() + interval '1 hour')");
+        sql.execute("INSERT INTO rate_limit_hold (limit_key, hold_until) VALUES ('held', now() + interval '1 hour')");
         assertEquals(0, store.claimLimited("w1", 10, LEASE_MS, 10).size());
     }
 
@@ -206,7 +202,7 @@ class TaskStoreContractTest {
         store.deferRateLimited("w1", a.id(), 1, "k", 60_000, "429");
         assertEquals("READY 4", row("A", "state || ' ' || max_attempt"));
         assertEquals("RATE_LIMITED", attempt("A", 1, "outcome"));
-        execute("UPDATE task SET available_at = now()");
+        sql.execute("UPDATE task SET available_at = now()");
         assertEquals(0, store.claimLimited("w1", 1, LEASE_MS, 10).size(), "the key is held, though the task is due");
     }
 
@@ -217,7 +213,7 @@ class TaskStoreContractTest {
         run().task("A").task("B").insert();
         ClaimedTask a = store.claim("w1", 1, LEASE_MS).get(0);
         ClaimedTask b = store.claim("w2", 1, LEASE_MS).get(0);
-        execute("UPDATE task SET lease_expires_at = now() + interval '1 second'");
+        sql.execute("UPDATE task SET lease_expires_at = now() + interval '1 second'");
         Set<Long> held = store.heartbeat("w1", Map.of(a.id(), 1, b.id(), 1), 600_000);
         assertEquals(Set.of(a.id()), held);
         assertEquals("t", row(a.name(), "(lease_expires_at > now() + interval '5 minutes')::text").substring(0, 1));
@@ -229,7 +225,7 @@ class TaskStoreContractTest {
     void theReaperTakesBackOnlyExpiredLeasesAndTheirAttemptsEndLost() throws Exception {
         run().task("Expired").task("Alive").insert();
         store.claim("w1", 2, LEASE_MS);
-        execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'Expired'");
+        sql.execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'Expired'");
         TaskStore.Outcome reaped = store.reapExpired(10);
         assertEquals(1, reaped.applied().size());
         assertEquals("READY RUNNING", row("Expired", "state") + " " + row("Alive", "state"));
@@ -240,7 +236,7 @@ class TaskStoreContractTest {
     void theReaperFailsATaskWhoseLastAttemptWasLost() throws Exception {
         run().maxAttempts(1).task("A").task("B", "A").insert();
         store.claim("w1", 1, LEASE_MS);
-        execute("UPDATE task SET lease_expires_at = now() - interval '1 second'");
+        sql.execute("UPDATE task SET lease_expires_at = now() - interval '1 second'");
         store.reapExpired(10);
         assertEquals("FAILED BLOCKED", row("A", "state") + " " + row("B", "state"));
     }
@@ -263,7 +259,7 @@ class TaskStoreContractTest {
         ClaimedTask a = store.claim("w1", 1, LEASE_MS).get(0);
         store.claim("w2", 1, LEASE_MS);
         assertEquals(Map.of(), store.claimedBy("w1", 60_000), "too young");
-        execute("UPDATE task SET started_at = now() - interval '2 minutes'");
+        sql.execute("UPDATE task SET started_at = now() - interval '2 minutes'");
         assertEquals(Map.of(a.id(), 1), store.claimedBy("w1", 60_000));
     }
 
@@ -282,8 +278,8 @@ class TaskStoreContractTest {
             }
         }
         assertEquals(Set.of(ok, bad), store.finishRuns(List.of(ok, bad)));
-        assertEquals("SUCCEEDED", query("SELECT state FROM run WHERE id = '" + ok + "'"));
-        assertEquals("FAILED", query("SELECT state FROM run WHERE id = '" + bad + "'"));
+        assertEquals("SUCCEEDED", sql.query("SELECT state FROM run WHERE id = '" + ok + "'"));
+        assertEquals("FAILED", sql.query("SELECT state FROM run WHERE id = '" + bad + "'"));
         assertEquals(Set.of(), store.finishRuns(List.of(ok)), "an ended run is not ended again");
         assertTrue(store.runningRuns().isEmpty());
     }
@@ -363,25 +359,11 @@ class TaskStoreContractTest {
     }
 
     private String attempt(String task, int attempt, String expression) throws SQLException {
-        return query("SELECT " + expression + " FROM task_attempt WHERE attempt = " + attempt
+        return sql.query("SELECT " + expression + " FROM task_attempt WHERE attempt = " + attempt
                 + " AND task_id = (SELECT id FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "')");
     }
 
     private String row(String task, String expression) throws SQLException {
-        return query("SELECT " + expression + " FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "'");
-    }
-
-    private String query(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            assertTrue(rs.next(), "no row for " + sql);
-            return rs.getString(1);
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        return sql.query("SELECT " + expression + " FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "'");
     }
 }

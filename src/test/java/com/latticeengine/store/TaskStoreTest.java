@@ -4,6 +4,7 @@ import com.latticeengine.api.SubmissionParser;
 import com.latticeengine.engine.Reaper;
 import com.latticeengine.engine.RunService;
 import com.latticeengine.support.Lattice;
+import com.latticeengine.support.Sql;
 import com.latticeengine.support.WorkerDisabledProfile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,12 +53,15 @@ class TaskStoreTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    Sql sql;
+
     private UUID runId;
 
     @BeforeEach
     @AfterEach
     void emptyTables() throws SQLException {
-        execute("TRUNCATE run CASCADE");
+        sql.execute("TRUNCATE run CASCADE");
     }
 
     @Test
@@ -74,7 +78,7 @@ class TaskStoreTest {
     @Test
     void aClaimNeverTakesMoreThanItsLimitWhateverPlanPostgresCaches() throws Exception {
         // Statistics of an empty table once made a cached plan re-run a LIMIT subquery per row.
-        execute("ANALYZE task");
+        sql.execute("ANALYZE task");
         submitRoots(60);
         int total = 0;
         for (int round = 0; round < 25; round++) {
@@ -145,7 +149,7 @@ class TaskStoreTest {
         submitRoots(3);
         assertEquals(RunState.RUNNING, runStore.pause(runId, PausedReason.OPERATOR).orElseThrow().before());
         assertEquals(List.of(), store.claim("w1", 10, LEASE_MS));
-        assertEquals("PAUSED operator", query("SELECT state || ' ' || paused_reason FROM run WHERE id = '" + runId + "'"));
+        assertEquals("PAUSED operator", sql.query("SELECT state || ' ' || paused_reason FROM run WHERE id = '" + runId + "'"));
         assertTrue(runStore.resume(runId).orElseThrow().changed());
         assertEquals(3, store.claim("w1", 10, LEASE_MS).size());
     }
@@ -228,7 +232,7 @@ class TaskStoreTest {
 
     @Test
     void aCompletionOf200TasksLooksUpOnlyThemWhenTheStatisticsPredateTheRun() throws Exception {
-        execute("ANALYZE task");
+        sql.execute("ANALYZE task");
         submitRoots(5_000);
         List<ClaimedTask> claimed = store.claim("w1", 200, LEASE_MS);
         JsonNode completion = explainedCompletion(claimed);
@@ -242,7 +246,7 @@ class TaskStoreTest {
         // side of a nested loop and rescanned it for every row: 2 s for a heartbeat of 2,000.
         // A linear plan visits each task a few times per plan node (about 5 nodes in a heartbeat,
         // 11 in a completion, which also closes the attempts); a rescanned batch, 2,000 times.
-        execute("ANALYZE task");
+        sql.execute("ANALYZE task");
         submitRoots(2_000);
         List<ClaimedTask> claimed = store.claim("w1", 2_000, LEASE_MS);
         List<Long> ids = claimed.stream().map(ClaimedTask::id).toList();
@@ -328,7 +332,7 @@ class TaskStoreTest {
             s.execute("UPDATE task SET state = 'SUCCEEDED', lease_expires_at = NULL, finished_at = now()");
             s.execute("RESET session_replication_role");
         }
-        execute("VACUUM ANALYZE task");
+        sql.execute("VACUUM ANALYZE task");
         submitRoots(2_000);
     }
 
@@ -370,7 +374,7 @@ class TaskStoreTest {
     void aLateCompletionFromAWorkerWhoseLeaseExpiredChangesNothing() throws Exception {
         submit(Lattice.create().project("A", 1).project("C", 2, "A"));
         ClaimedTask first = store.claim("w1", 1, LEASE_MS).get(0);
-        execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'A'");
+        sql.execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'A'");
         assertEquals(1, reaper.runOnce());
         assertEquals("LOST", row("A", "(SELECT outcome FROM task_attempt WHERE task_id = task.id AND attempt = 1)"));
         ClaimedTask second = store.claim("w2", 1, LEASE_MS).get(0);
@@ -394,7 +398,7 @@ class TaskStoreTest {
     void theReaperFailsATaskWhoseLastAttemptWasLostAndBlocksItsDownstream() throws Exception {
         submit(Lattice.create().project("A", 1).project("B", 2, "A").project("C", 3, "B").option("max_attempts", 1));
         store.claim("w1", 1, LEASE_MS);
-        execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'A'");
+        sql.execute("UPDATE task SET lease_expires_at = now() - interval '1 second' WHERE name = 'A'");
         reaper.runOnce();
         assertEquals("FAILED", row("A", "state"));
         assertEquals("BLOCKED", row("B", "state"));
@@ -419,7 +423,7 @@ class TaskStoreTest {
         List<ClaimedTask> mine = store.claim("w1", 2, LEASE_MS);
         store.claim("w2", 1, LEASE_MS);
         String old = mine.get(0).name();
-        execute("UPDATE task SET started_at = now() - interval '1 minute' WHERE name = '" + old + "'");
+        sql.execute("UPDATE task SET started_at = now() - interval '1 minute' WHERE name = '" + old + "'");
         Map<Long, Integer> orphans = store.claimedBy("w1", 10_000);
         assertEquals(Map.of(mine.get(0).id(), 1), orphans, "only w1's task claimed over 10 s ago");
         store.handBack("w1", orphans, "a test");
@@ -433,7 +437,7 @@ class TaskStoreTest {
         store.failAttempt("w1", claimed.id(), 1, AttemptOutcome.FAILED, "boom", true, 60_000);
         assertEquals("READY", row("A", "state"));
         assertEquals(List.of(), store.claim("w1", 1, LEASE_MS), "backoff not over yet");
-        execute("UPDATE task SET available_at = now() WHERE name = 'A'");
+        sql.execute("UPDATE task SET available_at = now() WHERE name = 'A'");
         assertEquals(2, store.claim("w1", 1, LEASE_MS).get(0).attempt());
     }
 
@@ -471,24 +475,10 @@ class TaskStoreTest {
     }
 
     private String runState() throws SQLException {
-        return query("SELECT state FROM run WHERE id = '" + runId + "'");
+        return sql.query("SELECT state FROM run WHERE id = '" + runId + "'");
     }
 
     private String row(String task, String expression) throws SQLException {
-        return query("SELECT " + expression + " FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "'");
-    }
-
-    private String query(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            assertTrue(rs.next(), "no row for " + sql);
-            return rs.getString(1);
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        return sql.query("SELECT " + expression + " FROM task WHERE run_id = '" + runId + "' AND name = '" + task + "'");
     }
 }
