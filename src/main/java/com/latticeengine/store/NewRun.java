@@ -16,7 +16,16 @@ public record NewRun(
         String latticeMetadataJson,
         String warningsJson,
         List<Task> tasks,
-        List<Link> links) {
+        List<Link> links,
+        Callback callback) {
+
+    /** {@code callback}: null when the submission named none. */
+    public NewRun(UUID id, String requirements, String processor, int maxAttempts, long taskTimeoutMs,
+                  String optionsJson, String idempotencyKey, String tenant, String latticeMetadataJson,
+                  String warningsJson, List<Task> tasks, List<Link> links) {
+        this(id, requirements, processor, maxAttempts, taskTimeoutMs, optionsJson, idempotencyKey, tenant,
+                latticeMetadataJson, warningsJson, tasks, links, null);
+    }
 
     /**
      * {@code priority}: claims take READY tasks with a higher priority first. {@code limitKey}: the

@@ -47,6 +47,9 @@ public class RunStore {
                 ps.setString(9, run.latticeMetadataJson());
                 ps.setString(10, run.warningsJson());
                 ps.setString(11, run.tenant());
+                Callback callback = run.callback();
+                ps.setString(12, callback == null ? null : callback.url());
+                ps.setArray(13, callback == null ? null : Jdbc.texts(c, callback.eventNames()));
                 if (ps.executeUpdate() == 0) {
                     return false;
                 }

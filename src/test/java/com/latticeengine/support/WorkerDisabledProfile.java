@@ -4,7 +4,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 import java.util.Map;
 
-/** No background worker, reaper or heartbeat: the test drives the store by hand, deterministically. */
+/** No background worker, reaper, heartbeat or webhook sender: the test drives the store by hand, deterministically. */
 public class WorkerDisabledProfile implements QuarkusTestProfile {
 
     @Override
