@@ -15,6 +15,8 @@ import com.latticeengine.lattice.LatticeValidator;
 import com.latticeengine.lattice.LatticeWarnings;
 import com.latticeengine.lattice.Project;
 import com.latticeengine.lattice.Violation;
+import com.latticeengine.store.Callback;
+import com.latticeengine.webhooks.AddressGuard;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -36,7 +38,7 @@ import java.util.regex.Pattern;
 public final class SubmissionParser {
     private static final Set<String> TOP_FIELDS =
             Set.of("requirements", "lattice", "processor", "max_attempts", "task_timeout_ms", "cache", "llm",
-                    "prompts", "context");
+                    "prompts", "context", "callback");
     private static final Set<String> PROMPT_FIELDS = Set.of("system", "user");
     private static final Set<String> LATTICE_FIELDS = Set.of("projects", "data_flows");
     // Some Jackson messages embed a second location ("start marker at [Source: ...; line: 1, column: 6]").
@@ -45,16 +47,21 @@ public final class SubmissionParser {
     private final ObjectMapper mapper;
     private final ObjectReader reader;
     private final SubmissionLimits limits;
+    private final CallbackParser callbacks;
 
-    /** Without lattice.limits.* (U+0000 is still refused): for unit tests and trusted input. */
+    /**
+     * Without lattice.limits.* (U+0000 is still refused) and with callbacks checked as in prod
+     * (no private addresses): for unit tests and trusted input.
+     */
     public SubmissionParser(ObjectMapper mapper) {
-        this(mapper, SubmissionLimits.none());
+        this(mapper, SubmissionLimits.none(), new CallbackParser(new AddressGuard(false), true));
     }
 
     @Inject
-    public SubmissionParser(ObjectMapper mapper, SubmissionLimits limits) {
+    public SubmissionParser(ObjectMapper mapper, SubmissionLimits limits, CallbackParser callbacks) {
         this.mapper = mapper;
         this.limits = limits;
+        this.callbacks = callbacks;
         // Trailing garbage and duplicate keys would otherwise be silently accepted or silently last-wins.
         this.reader = mapper.readerFor(JsonNode.class)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -82,6 +89,7 @@ public final class SubmissionParser {
         Map<String, Object> llm = object(root, "llm", errors);
         Map<String, Object> prompts = prompts(root, errors);
         Map<String, Object> context = object(root, "context", errors);
+        Callback callback = callbacks.parse(root.get("callback"), errors);
         if (errors.isEmpty()) {
             errors.addAll(LatticeValidator.validate(requirements, lattice));
         }
@@ -90,7 +98,7 @@ public final class SubmissionParser {
         }
         return new RunSubmission(requirements, lattice, processor,
                 maxAttempts == null ? null : maxAttempts.intValue(), taskTimeoutMs, cache, llm, prompts, context,
-                LatticeWarnings.of(lattice));
+                LatticeWarnings.of(lattice), callback);
     }
 
     /** Any JSON object, kept as submitted; the processor reads it. */

@@ -198,4 +198,50 @@ public interface LatticeConfig {
         /** Origins allowed to call the API from a browser; unset = CORS off (same origin only). */
         Optional<List<String>> origins();
     }
+
+    // --- Webhooks (docs/CONFIGURATION.md, docs/SECURITY.md) ---
+
+    Webhooks webhooks();
+
+    interface Webhooks {
+        /**
+         * HMAC-SHA256 key of X-Lattice-Signature. Unset = no webhooks: submissions with a callback
+         * are refused and nothing is sent (never unsigned).
+         */
+        Optional<String> secret();
+
+        /** Whether callbacks may reach loopback, private and link-local addresses: off in prod, on in dev and test. */
+        @WithDefault("false")
+        boolean allowPrivate();
+
+        /** How long a delivery is retried after its event before it is marked FAILED. */
+        @WithDefault("24h")
+        Duration maxAge();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Time for the receiver to answer one POST once connected. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+
+        /** A sender's hold on a delivery it is sending; another replica retries it after this. */
+        @WithDefault("60s")
+        Duration lease();
+
+        /** Retries wait about initial-backoff x 2^(attempt-1), jittered, at most max-backoff. */
+        @WithDefault("5s")
+        Duration initialBackoff();
+
+        @WithDefault("10m")
+        Duration maxBackoff();
+
+        /** How often each replica looks for due deliveries. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Deliveries one replica sends at once. */
+        @WithDefault("8")
+        int concurrency();
+    }
 }

@@ -21,6 +21,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class LatticeConfigCheck {
 
+    /** 128 bits of a random hex or base64 key; shorter ones are guessable offline from one signed body. */
+    static final int MIN_SECRET_LENGTH = 16;
+
     private final LatticeConfig config;
 
     public LatticeConfigCheck(LatticeConfig config) {
@@ -64,7 +67,33 @@ public class LatticeConfigCheck {
         }
         positive(problems, "lattice.metrics.queue-refresh", c.metrics().queueRefresh());
         positive(problems, "lattice.health.liveness-timeout", c.health().livenessTimeout());
+        webhooks(problems, c.webhooks());
         return problems;
+    }
+
+    /** The secret itself never appears in a message, only its length. */
+    private static void webhooks(List<String> problems, LatticeConfig.Webhooks h) {
+        h.secret().ifPresent(secret -> {
+            if (secret.length() < MIN_SECRET_LENGTH) {
+                problems.add("lattice.webhooks.secret must be at least " + MIN_SECRET_LENGTH + " characters (is "
+                        + secret.length() + ")");
+            }
+        });
+        positive(problems, "lattice.webhooks.max-age", h.maxAge());
+        positive(problems, "lattice.webhooks.connect-timeout", h.connectTimeout());
+        positive(problems, "lattice.webhooks.request-timeout", h.requestTimeout());
+        positive(problems, "lattice.webhooks.initial-backoff", h.initialBackoff());
+        positive(problems, "lattice.webhooks.poll-interval", h.pollInterval());
+        atLeast(problems, "lattice.webhooks.concurrency", h.concurrency(), 1);
+        if (h.maxBackoff().compareTo(h.initialBackoff()) < 0) {
+            problems.add("lattice.webhooks.max-backoff (" + h.maxBackoff()
+                    + ") must not be shorter than lattice.webhooks.initial-backoff (" + h.initialBackoff() + ")");
+        }
+        if (h.lease().compareTo(h.connectTimeout().plus(h.requestTimeout())) <= 0) {
+            problems.add("lattice.webhooks.lease (" + h.lease() + ") must be longer than lattice.webhooks.connect-timeout"
+                    + " plus lattice.webhooks.request-timeout (" + h.connectTimeout().plus(h.requestTimeout())
+                    + "), or another replica sends a delivery that is still being sent");
+        }
     }
 
     private static void atLeast(List<String> problems, String key, int value, int min) {

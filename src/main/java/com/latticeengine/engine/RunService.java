@@ -144,7 +144,8 @@ public class RunService {
         Map<String, Object> metadata = submission.lattice().metadata();
         return new NewRun(UUID.randomUUID(), submission.requirements(), processor.name(), maxAttempts, timeoutMs,
                 json(options), idempotencyKey, tenant, metadata.isEmpty() ? null : json(metadata),
-                submission.warnings().isEmpty() ? null : json(submission.warnings()), tasks, links);
+                submission.warnings().isEmpty() ? null : json(submission.warnings()), tasks, links,
+                submission.callback());
     }
 
     /** A data flow's identity: the validator rejects two flows with the same three. */

@@ -2,6 +2,7 @@ package com.latticeengine.engine;
 
 import com.latticeengine.lattice.Lattice;
 import com.latticeengine.lattice.Warning;
+import com.latticeengine.store.Callback;
 
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,12 @@ import java.util.Map;
 /**
  * A parsed and validated run request; optional settings are null when not given. {@code prompts}
  * ({system, user} templates) and {@code context} (any object) go to the processor. {@code warnings}
- * are kept with the run and shown in its view; they never stop it.
+ * are kept with the run and shown in its view; they never stop it. {@code callback}: where the run's
+ * webhooks go, or null.
  */
 public record RunSubmission(String requirements, Lattice lattice, String processor, Integer maxAttempts,
                             Long taskTimeoutMs, Boolean cache, Map<String, Object> llm, Map<String, Object> prompts,
-                            Map<String, Object> context, List<Warning> warnings) {
+                            Map<String, Object> context, List<Warning> warnings, Callback callback) {
     public RunSubmission {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }

@@ -52,6 +52,7 @@ class AuthMatrixTest {
             new Endpoint("GET", "/api/runs/{run}/tasks/{task}", false, true),
             new Endpoint("GET", "/api/runs/{run}/events", false, true),
             new Endpoint("GET", "/api/runs/{run}/graph", false, true),
+            new Endpoint("GET", "/api/runs/{run}/deliveries", false, true),
             new Endpoint("POST", "/api/runs/{run}/cancel", true, true),
             new Endpoint("POST", "/api/runs/{run}/pause", true, true),
             new Endpoint("POST", "/api/runs/{run}/resume", true, true),

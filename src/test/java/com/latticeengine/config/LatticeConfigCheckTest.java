@@ -68,4 +68,21 @@ class LatticeConfigCheckTest {
                 "lattice.llm.max-concurrent must be at least 1 (is 0)",
                 "lattice.llm.prices.\"m\".input-per-million must not be negative (is -1.0)"), problems);
     }
+
+    @Test
+    void aShortWebhookSecretIsRejectedWithoutEchoingIt() {
+        List<String> problems = problems(Map.of("lattice.webhooks.secret", "hunter2"));
+        assertEquals(List.of("lattice.webhooks.secret must be at least 16 characters (is 7)"), problems);
+        assertEquals(List.of(), problems(Map.of("lattice.webhooks.secret", "0123456789abcdef")));
+    }
+
+    @Test
+    void aWebhookLeaseNotLongerThanASendIsRejected() {
+        List<String> problems = problems(Map.of("lattice.webhooks.lease", "10s", "lattice.webhooks.connect-timeout", "5s",
+                "lattice.webhooks.request-timeout", "5s", "lattice.webhooks.initial-backoff", "1m",
+                "lattice.webhooks.max-backoff", "30s"));
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("lattice.webhooks.max-backoff (PT30S) must not be shorter"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("lattice.webhooks.lease (PT10S) must be longer"), problems.get(1));
+    }
 }
