@@ -67,6 +67,7 @@ final class DeliverySql {
                    finished_at = CASE WHEN now() >= d.occurred_at + f.max_age THEN now() END
               FROM f
              WHERE d.id = ? AND d.attempts = ? AND d.status = 'PENDING'
+            RETURNING d.status
             """;
 
     /** A run's deliveries in the order their events happened. */

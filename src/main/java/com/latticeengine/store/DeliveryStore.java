@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** The webhook outbox (DeliverySql): claim due deliveries, fix their bodies, record each attempt. */
@@ -78,9 +79,10 @@ public class DeliveryStore {
 
     /**
      * Records a failed attempt: retried after {@code retryAfter}, or FAILED once {@code maxAge}
-     * has passed since the event. False when the claim was no longer this sender's.
+     * has passed since the event. Returns the delivery's status then (PENDING or FAILED); empty
+     * when the claim was no longer this sender's.
      */
-    public boolean recordFailure(Claimed delivery, Integer statusCode, String error, Duration retryAfter,
+    public Optional<String> recordFailure(Claimed delivery, Integer statusCode, String error, Duration retryAfter,
                                  Duration maxAge) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(DeliverySql.RECORD_FAILURE)) {
@@ -94,7 +96,9 @@ public class DeliveryStore {
             ps.setLong(4, maxAge.toMillis());
             ps.setObject(5, delivery.id());
             ps.setInt(6, delivery.attempt());
-            return ps.executeUpdate() == 1;
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
         }
     }
 

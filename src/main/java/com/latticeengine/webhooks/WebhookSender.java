@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -158,7 +159,11 @@ public class WebhookSender {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
                 .build();
         try {
-            int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            // Only the status matters; closing the body unread ends the exchange, so a receiver that
+            // streams an endless answer cannot hold a sending thread.
+            response.body().close();
+            int status = response.statusCode();
             if (status / 100 == 2) {
                 store.markDelivered(delivery.id(), status);
                 LOG.debugf("webhook %s (%s, run %s) delivered on attempt %d", delivery.id(), delivery.event(),
@@ -180,10 +185,16 @@ public class WebhookSender {
     private void fail(DeliveryStore.Claimed delivery, Integer status, String error, Duration maxAge) throws SQLException {
         Duration age = maxAge == null ? config.maxAge() : maxAge;
         Duration retryAfter = backoff(delivery.attempt());
-        if (store.recordFailure(delivery, status, error, retryAfter, age)) {
-            LOG.infof("webhook %s (%s, run %s) to %s: attempt %d failed: %s", delivery.id(), delivery.event(),
-                    delivery.runId(), URI.create(delivery.url()).getHost(), delivery.attempt(), error);
-        }
+        String host = URI.create(delivery.url()).getHost();
+        store.recordFailure(delivery, status, error, retryAfter, age).ifPresent(now -> {
+            if (now.equals("FAILED")) {
+                LOG.warnf("webhook %s (%s, run %s) to %s: gave up after attempt %d: %s", delivery.id(),
+                        delivery.event(), delivery.runId(), host, delivery.attempt(), error);
+            } else {
+                LOG.infof("webhook %s (%s, run %s) to %s: attempt %d failed: %s; retrying in %d ms", delivery.id(),
+                        delivery.event(), delivery.runId(), host, delivery.attempt(), error, retryAfter.toMillis());
+            }
+        });
     }
 
     /** Equal jitter: between half and all of initial x 2^(attempt-1), capped at max-backoff. */

@@ -16,11 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -107,9 +107,15 @@ class WebhookOutboxTest {
             assertEquals(first.get(0).id(), second.get(0).id());
             assertEquals("fixed by a", deliveries.fixBody(first.get(0).id(), "fixed by a"));
             assertEquals("fixed by a", deliveries.fixBody(second.get(0).id(), "b's own"), "the first body stays");
-            assertFalse(deliveries.recordFailure(first.get(0), 500, "HTTP 500", Duration.ZERO, Duration.ofHours(1)),
-                    "a's stale claim cannot reschedule b's attempt");
-            assertTrue(deliveries.recordFailure(second.get(0), 500, "HTTP 500", Duration.ZERO, Duration.ZERO));
+            assertEquals(Optional.of("PENDING"), deliveries.recordFailure(second.get(0), 503, "HTTP 503",
+                    Duration.ofMinutes(5), Duration.ofHours(1)), "within max-age: retried later");
+            DeliveryStore.Delivery pending = deliveries.ofRun(run).get(0);
+            assertEquals(503, pending.lastStatusCode());
+            assertTrue(pending.nextAttemptAt().isAfter(java.time.Instant.now().plusSeconds(240)), "about 5 min away");
+            assertEquals(Optional.empty(), deliveries.recordFailure(first.get(0), 500, "HTTP 500", Duration.ZERO,
+                    Duration.ofHours(1)), "a's stale claim cannot reschedule b's attempt");
+            assertEquals(Optional.of("FAILED"), deliveries.recordFailure(second.get(0), 500, "HTTP 500", Duration.ZERO,
+                    Duration.ZERO));
             DeliveryStore.Delivery failed = deliveries.ofRun(run).get(0);
             assertEquals("FAILED", failed.status(), "past max-age: given up");
             assertEquals(500, failed.lastStatusCode());
