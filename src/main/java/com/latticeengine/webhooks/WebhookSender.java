@@ -5,6 +5,8 @@ import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.engine.WorkerIdentity;
 import com.latticeengine.store.DeliveryStore;
 import com.latticeengine.store.RunTotals;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -40,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * else (status, timeout, refused connection, a host that resolves inward) is retried with
  * jittered exponential backoff until lattice.webhooks.max-age. A replica that dies mid-send
  * leaves its lease to lapse, and another replica sends the same delivery, same id, same bytes:
- * at least once.
+ * at least once. Each recorded attempt counts in lattice_webhook_attempts_total{outcome=delivered|
+ * retrying|failed} (failed: given up, past max-age or refused by the address guard).
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -59,9 +62,12 @@ public class WebhookSender {
     private final boolean enabled;
     private final HttpClient client;
     private final ExecutorService pool;
+    private final Counter delivered;
+    private final Counter retrying;
+    private final Counter failed;
 
     public WebhookSender(LatticeConfig config, DeliveryStore store, RunTotals totals, ObjectMapper mapper,
-                         WorkerIdentity identity) {
+                         WorkerIdentity identity, MeterRegistry registry) {
         this.config = config.webhooks();
         this.store = store;
         this.totals = totals;
@@ -77,6 +83,14 @@ public class WebhookSender {
         // Redirects are not followed: a receiver could otherwise point the engine at any address.
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(this.config.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.delivered = attempts(registry, "delivered");
+        this.retrying = attempts(registry, "retrying");
+        this.failed = attempts(registry, "failed");
+    }
+
+    private static Counter attempts(MeterRegistry registry, String outcome) {
+        return Counter.builder("lattice_webhook_attempts").description("webhook delivery attempts recorded by this replica")
+                .tag("outcome", outcome).register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -166,6 +180,7 @@ public class WebhookSender {
             int status = response.statusCode();
             if (status / 100 == 2) {
                 store.markDelivered(delivery.id(), status);
+                delivered.increment();
                 LOG.debugf("webhook %s (%s, run %s) delivered on attempt %d", delivery.id(), delivery.event(),
                         delivery.runId(), delivery.attempt());
             } else {
@@ -188,9 +203,11 @@ public class WebhookSender {
         String host = URI.create(delivery.url()).getHost();
         store.recordFailure(delivery, status, error, retryAfter, age).ifPresent(now -> {
             if (now.equals("FAILED")) {
+                failed.increment();
                 LOG.warnf("webhook %s (%s, run %s) to %s: gave up after attempt %d: %s", delivery.id(),
                         delivery.event(), delivery.runId(), host, delivery.attempt(), error);
             } else {
+                retrying.increment();
                 LOG.infof("webhook %s (%s, run %s) to %s: attempt %d failed: %s; retrying in %d ms", delivery.id(),
                         delivery.event(), delivery.runId(), host, delivery.attempt(), error, retryAfter.toMillis());
             }

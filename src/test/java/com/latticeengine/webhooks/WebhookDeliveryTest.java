@@ -77,6 +77,9 @@ class WebhookDeliveryTest {
             assertTrue(body.hasNonNull("occurred_at"));
 
             assertEquals(requests.size(), delivered.getInt("[0].attempts"));
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.contains("lattice_webhook_attempts_total{outcome=\"delivered\"}"), "delivered counter");
+            assertTrue(metricValue(metrics, "retrying") >= requests.size() - 1, "each refused attempt counted");
             assertEquals(204, delivered.getInt("[0].last_status_code"));
             assertNull(delivered.get("[0].next_attempt_at"));
         }
@@ -145,6 +148,12 @@ class WebhookDeliveryTest {
             }
             Api.sleep(100);
         }
+    }
+
+    private static double metricValue(String metrics, String outcome) {
+        String prefix = "lattice_webhook_attempts_total{outcome=\"" + outcome + "\"} ";
+        return metrics.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .findFirst().orElse(0);
     }
 
     private static JsonNode read(String json) {
