@@ -59,7 +59,7 @@ public class RunEventsResource {
         public boolean send(RunEvent event) {
             return deliver(sse.newEventBuilder()
                     .id(event.cursor())
-                    .name(event.taskName() == null ? "run" : "task")
+                    .name(event.taskName() == null ? "run" : event.reviewDecision() != null ? "review" : "task")
                     .mediaType(MediaType.APPLICATION_JSON_TYPE)
                     .data(RunEventView.class, RunViews.event(event))
                     .build());

@@ -63,16 +63,24 @@ final class RunViews {
     /** An upstream's output shows only once it succeeded; a failed upstream shows its error instead. */
     private static TaskDetail.Input input(InputRow row) {
         return new TaskDetail.Input(row.fromProject(), row.relation(), row.dataType(), row.required(),
-                row.fromState(), row.fromState() == TaskState.SUCCEEDED ? row.outputJson() : null, row.error());
+                row.fromState(), row.fromState() == TaskState.SUCCEEDED ? row.outputJson() : null, row.error(),
+                row.fromState() == TaskState.AWAITING_REVIEW);
     }
 
     private static TaskDetail.Attempt attempt(AttemptRecord a) {
         return new TaskDetail.Attempt(a.attempt(), a.workerId(), a.startedAt(), a.finishedAt(), a.outcome(),
                 a.error(), a.cached(), a.model(), a.inputTokens(), a.outputTokens(), a.latencyMs(), a.costUsd(),
-                a.calls());
+                a.calls(), review(a.review()));
+    }
+
+    private static TaskDetail.Review review(AttemptRecord.Review r) {
+        return r == null ? null : new TaskDetail.Review(r.reason(), r.decision(), r.reviewedBy(), r.reviewedAt(),
+                r.comment(), r.editedOutputJson());
     }
 
     static RunEventView event(RunEvent e) {
-        return new RunEventView(e.taskName(), e.state(), e.attempt(), e.workerId(), e.at());
+        boolean review = e.reviewDecision() != null;
+        return new RunEventView(e.taskName(), e.state(), e.attempt(), review ? null : e.workerId(), e.at(),
+                e.reviewDecision(), review ? e.workerId() : null);
     }
 }

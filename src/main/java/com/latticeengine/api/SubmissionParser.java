@@ -17,6 +17,7 @@ import com.latticeengine.lattice.Project;
 import com.latticeengine.lattice.Violation;
 import com.latticeengine.store.Callback;
 import com.latticeengine.webhooks.AddressGuard;
+import com.latticeengine.review.ReviewGate;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -38,7 +39,7 @@ import java.util.regex.Pattern;
 public final class SubmissionParser {
     private static final Set<String> TOP_FIELDS =
             Set.of("requirements", "lattice", "processor", "max_attempts", "task_timeout_ms", "cache", "llm",
-                    "prompts", "context", "callback");
+                    "prompts", "context", "callback", "review");
     private static final Set<String> PROMPT_FIELDS = Set.of("system", "user");
     private static final Set<String> LATTICE_FIELDS = Set.of("projects", "data_flows");
     // Some Jackson messages embed a second location ("start marker at [Source: ...; line: 1, column: 6]").
@@ -90,6 +91,7 @@ public final class SubmissionParser {
         Map<String, Object> prompts = prompts(root, errors);
         Map<String, Object> context = object(root, "context", errors);
         Callback callback = callbacks.parse(root.get("callback"), errors);
+        Map<String, Object> review = review(root, lattice, errors);
         if (errors.isEmpty()) {
             errors.addAll(LatticeValidator.validate(requirements, lattice));
         }
@@ -98,7 +100,27 @@ public final class SubmissionParser {
         }
         return new RunSubmission(requirements, lattice, processor,
                 maxAttempts == null ? null : maxAttempts.intValue(), taskTimeoutMs, cache, llm, prompts, context,
-                LatticeWarnings.of(lattice), callback);
+                LatticeWarnings.of(lattice), callback, review);
+    }
+
+    /**
+     * The run's {@code review} gate and each project's own, compiled now so that a bad CEL
+     * expression is a 400 naming its field, never a surprise at run time. Returns the run's.
+     */
+    private Map<String, Object> review(JsonNode root, Lattice lattice, List<Violation> errors) {
+        Map<String, Object> review = object(root, "review", errors);
+        if (review != null) {
+            ReviewGate.parse(review, "review", errors);
+        }
+        if (lattice != null) {
+            for (int i = 0; i < lattice.projects().size(); i++) {
+                Object own = lattice.projects().get(i).fields().get("review");
+                if (own != null) {
+                    ReviewGate.parse(own, "lattice.projects[" + i + "].review", errors);
+                }
+            }
+        }
+        return review;
     }
 
     /** Any JSON object, kept as submitted; the processor reads it. */

@@ -27,14 +27,24 @@ public record TaskDetail(
         OffsetDateTime finishedAt,
         List<Attempt> attempts) {
 
-    /** An input link with the upstream output it carries (null until that upstream succeeded). */
+    /**
+     * An input link with the upstream output it carries (null until that upstream succeeded);
+     * {@code awaitingReview} is true while the upstream's output waits for a review decision.
+     */
     public record Input(String fromProject, String relation, String dataType, boolean required, TaskState state,
-                        @JsonRawValue String output, String error) {
+                        @JsonRawValue String output, String error, boolean awaitingReview) {
     }
 
+    /** {@code review}: present when the attempt's output tripped the task's review gate. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Attempt(int attempt, String workerId, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                           AttemptOutcome outcome, String error, boolean cached, String model, Long inputTokens,
-                          Long outputTokens, Long latencyMs, BigDecimal costUsd, Integer calls) {
+                          Long outputTokens, Long latencyMs, BigDecimal costUsd, Integer calls, Review review) {
+    }
+
+    /** Why the output needed review and, once decided, the decision: who, when, the comment, an edit's output. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Review(String reason, String decision, String reviewedBy, OffsetDateTime reviewedAt, String comment,
+                         @JsonRawValue String editedOutput) {
     }
 }

@@ -6,8 +6,12 @@ import com.latticeengine.store.AttemptUsage;
 /** What one attempt's execution came to; the recorder writes every kind but {@link Abandoned}. */
 sealed interface AttemptResult {
 
-    /** A non-null {@code cacheKey} offers the output to later tasks with the same key. */
-    record Succeeded(String outputJson, AttemptUsage usage, String cacheKey) implements AttemptResult {
+    /**
+     * A non-null {@code cacheKey} offers the output to later tasks with the same key; a non-null
+     * {@code reviewReason} says why the output trips the task's review gate (it then awaits review).
+     */
+    record Succeeded(String outputJson, AttemptUsage usage, String cacheKey, String reviewReason)
+            implements AttemptResult {
     }
 
     /**

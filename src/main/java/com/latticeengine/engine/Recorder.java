@@ -184,7 +184,8 @@ public class Recorder {
 
     private static TaskStore.Success success(Recording r) {
         AttemptResult.Succeeded s = (AttemptResult.Succeeded) r.result();
-        return new TaskStore.Success(r.task().id(), r.task().attempt(), s.outputJson(), s.usage(), s.cacheKey());
+        return new TaskStore.Success(r.task().id(), r.task().attempt(), s.outputJson(), s.usage(), s.cacheKey(),
+                s.reviewReason());
     }
 
     private Optional<TaskStore.Outcome> writeOther(Recording r) {

@@ -115,6 +115,9 @@ public class RunService {
         if (submission.context() != null) {
             options.put("context", submission.context());
         }
+        if (submission.review() != null) {
+            options.put("review", submission.review());
+        }
         List<Violation> problems = processor.validate(options, submission.lattice());
         if (!problems.isEmpty()) {
             throw new InvalidSubmissionException(problems);

@@ -11,11 +11,13 @@ import java.util.Map;
  * A parsed and validated run request; optional settings are null when not given. {@code prompts}
  * ({system, user} templates) and {@code context} (any object) go to the processor. {@code warnings}
  * are kept with the run and shown in its view; they never stop it. {@code callback}: where the run's
- * webhooks go, or null.
+ * webhooks go, or null. {@code review} is the run's review gate (checked: see ReviewGate), for every
+ * project without its own.
  */
 public record RunSubmission(String requirements, Lattice lattice, String processor, Integer maxAttempts,
                             Long taskTimeoutMs, Boolean cache, Map<String, Object> llm, Map<String, Object> prompts,
-                            Map<String, Object> context, List<Warning> warnings, Callback callback) {
+                            Map<String, Object> context, List<Warning> warnings, Callback callback,
+                            Map<String, Object> review) {
     public RunSubmission {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }

@@ -12,10 +12,12 @@ import com.latticeengine.processing.RateLimitedException;
 import com.latticeengine.processing.TaskContext;
 import com.latticeengine.processing.TaskInput;
 import com.latticeengine.processing.Usage;
+import com.latticeengine.review.ReviewGates;
 import com.latticeengine.store.AttemptOutcome;
 import com.latticeengine.store.AttemptUsage;
 import com.latticeengine.store.ClaimedTask;
 import com.latticeengine.store.InputRow;
+import com.latticeengine.store.ReviewStore;
 import com.latticeengine.store.TaskState;
 import com.latticeengine.store.TaskStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,11 +45,14 @@ import java.util.function.LongConsumer;
 public class TaskExecutor {
 
     private static final Logger LOG = Logger.getLogger(TaskExecutor.class);
+    /** The run option and project field that hold a review gate. */
+    private static final String REVIEW = "review";
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
     private final Processors processors;
     private final TaskStore store;
+    private final ReviewStore reviews;
     private final LeaseBoundRetry retry;
     private final Recorder recorder;
     private final ObjectMapper mapper;
@@ -57,10 +62,11 @@ public class TaskExecutor {
     private ExecutorService threads;
     private Deadlines deadlines;
 
-    public TaskExecutor(Processors processors, TaskStore store, LeaseBoundRetry retry, Recorder recorder,
-                        ObjectMapper mapper) {
+    public TaskExecutor(Processors processors, TaskStore store, ReviewStore reviews, LeaseBoundRetry retry,
+                        Recorder recorder, ObjectMapper mapper) {
         this.processors = processors;
         this.store = store;
+        this.reviews = reviews;
         this.retry = retry;
         this.recorder = recorder;
         this.mapper = mapper;
@@ -150,10 +156,11 @@ public class TaskExecutor {
             return failed("stored task data is not valid JSON: " + e.getOriginalMessage(), false);
         }
         String cacheKey = cacheEnabled(context) ? processor.get().cacheKey(context).orElse(null) : null;
-        Optional<String> cached = cacheKey == null ? Optional.empty()
+        // A reviewer who rejected an output asked for a new one: a cached answer to the same prompt is not that.
+        Optional<String> cached = cacheKey == null || context.reviewComment() != null ? Optional.empty()
                 : retry.call("look up a cached output", () -> store.cachedOutput(cacheKey)).flatMap(hit -> hit);
         if (cached.isPresent()) {
-            return new AttemptResult.Succeeded(cached.get(), AttemptUsage.CACHED, cacheKey);
+            return succeeded(context, cached.get(), AttemptUsage.CACHED, cacheKey);
         }
         ScheduledFuture<?> deadline = deadlines.after(task.timeoutMs(), () -> execution.stop(Execution.Stop.TIMED_OUT));
         try {
@@ -163,7 +170,7 @@ public class TaskExecutor {
             ProcessorResult result = processor.get().process(context);
             Execution.Stop stop = execution.leaveProcessor();
             return stop == Execution.Stop.NONE
-                    ? new AttemptResult.Succeeded(result.output().toString(), usage(result), cacheKey)
+                    ? succeeded(context, result.output().toString(), usage(result), cacheKey)
                     : stopped(stop, task);
         } catch (InterruptedException e) {
             return stopped(execution.leaveProcessor(), task);
@@ -183,6 +190,18 @@ public class TaskExecutor {
         } finally {
             deadline.cancel(false);
         }
+    }
+
+    /** A success, checked against the task's review gate: an output that trips it will await review. */
+    private AttemptResult succeeded(TaskContext context, String outputJson, AttemptUsage usage, String cacheKey) {
+        Optional<String> review;
+        try {
+            review = ReviewGates.check(context.runOptions().get(REVIEW), context.project().get(REVIEW),
+                    mapper.readTree(outputJson));
+        } catch (JsonProcessingException e) {
+            review = Optional.of("the output could not be read for its review gate: " + e.getOriginalMessage());
+        }
+        return new AttemptResult.Succeeded(outputJson, usage, cacheKey, review.orElse(null));
     }
 
     private static AttemptResult failed(String error, boolean retryable) {
@@ -222,7 +241,17 @@ public class TaskExecutor {
                     row.flowJson() == null ? null : mapReader.readValue(row.flowJson())));
         }
         return new TaskContext(task.runId(), task.requirements(), task.name(), mapReader.readValue(task.projectJson()),
-                inputs, task.attempt(), mapReader.readValue(task.runOptionsJson()), task.priority() == 1);
+                inputs, task.attempt(), mapReader.readValue(task.runOptionsJson()), task.priority() == 1,
+                rejectComment(task));
+    }
+
+    /** Only a task's later attempts can follow a reject; the first one skips the look-up. */
+    private String rejectComment(ClaimedTask task) {
+        if (task.attempt() == 1) {
+            return null;
+        }
+        return retry.call("look up a review comment", () -> reviews.rejectComment(task.id()))
+                .flatMap(comment -> comment).orElse(null);
     }
 
     private static String missingReason(InputRow row) {

@@ -17,8 +17,10 @@ import java.util.Map;
  * A stand-in for the LLM: a deterministic output built from the project and exactly the inputs
  * it received, so tests can check what each task saw. A project's optional {@code simulate}
  * object shapes the behaviour: {@code latency_ms}, {@code fail_attempts} (the first N attempts
- * fail retryably), {@code fail} (every attempt fails retryably), {@code fail_permanently}, and
- * {@code hang_attempts} (the first N attempts never finish, to exercise timeouts).
+ * fail retryably), {@code fail} (every attempt fails retryably), {@code fail_permanently},
+ * {@code hang_attempts} (the first N attempts never finish, to exercise timeouts), and {@code output}
+ * (fields added to the output, e.g. a {@code confidence} for a review gate). After a reviewer's
+ * reject the output also carries the {@code review_comment} the attempt was given.
  */
 @ApplicationScoped
 public class SimulatedProcessor implements Processor {
@@ -80,6 +82,13 @@ public class SimulatedProcessor implements Processor {
         }
         out.put("summary", "Simulated analysis of " + context.projectName() + " from "
                 + context.inputs().size() + " input(s)");
+        if (context.reviewComment() != null) {
+            out.put("review_comment", context.reviewComment());
+        }
+        Map<?, ?> simulate = context.project().get("simulate") instanceof Map<?, ?> m ? m : Map.of();
+        if (simulate.get("output") instanceof Map<?, ?> extra) {
+            extra.forEach((key, value) -> out.set(String.valueOf(key), mapper.valueToTree(value)));
+        }
         return out;
     }
 

@@ -6,7 +6,9 @@ import java.util.UUID;
 
 /**
  * Everything a processor may look at for one attempt of one task. {@code terminal}: nothing depends
- * on the project (a sink of the lattice, e.g. ODRAS's L3 selection).
+ * on the project (a sink of the lattice, e.g. ODRAS's L3 selection). {@code reviewComment}: set when
+ * a reviewer rejected the task's previous output and asked for this attempt (empty when the reject
+ * said nothing), null otherwise.
  */
 public record TaskContext(
         UUID runId,
@@ -16,5 +18,11 @@ public record TaskContext(
         List<TaskInput> inputs,
         int attempt,
         Map<String, Object> runOptions,
-        boolean terminal) {
+        boolean terminal,
+        String reviewComment) {
+
+    public TaskContext(UUID runId, String requirements, String projectName, Map<String, Object> project,
+                       List<TaskInput> inputs, int attempt, Map<String, Object> runOptions, boolean terminal) {
+        this(runId, requirements, projectName, project, inputs, attempt, runOptions, terminal, null);
+    }
 }

@@ -59,7 +59,8 @@ public class EventStore {
      * Params: run id, cursor tx, id, tx, id, index, limit.
      */
     private static final String AFTER = """
-            SELECT e.tx::text, e.id, coalesce(t.n, 0)::int AS n, t.name, e.state, t.attempt, e.worker_id, e.created_at
+            SELECT e.tx::text, e.id, coalesce(t.n, 0)::int AS n, t.name, e.state, t.attempt, e.worker_id, e.created_at,
+                   e.review_decision
               FROM run_event e
               LEFT JOIN LATERAL unnest(e.task_names, e.attempts) WITH ORDINALITY AS t(name, attempt, n) ON true
              WHERE e.run_id = ? AND (e.tx, e.id) >= (?::xid8, ?)
@@ -90,7 +91,8 @@ public class EventStore {
                 while (rs.next()) {
                     Cursor at = new Cursor(rs.getString(1), rs.getLong(2), rs.getInt(3));
                     events.add(new RunEvent(at.toString(), rs.getString(4), rs.getString(5),
-                            rs.getObject(6, Integer.class), rs.getString(7), rs.getObject(8, OffsetDateTime.class)));
+                            rs.getObject(6, Integer.class), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+                            rs.getString(9)));
                 }
             }
         }

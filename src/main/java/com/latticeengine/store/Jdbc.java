@@ -62,6 +62,11 @@ final class Jdbc {
             }
             json.append('"').append(s.taskId()).append("\":{\"attempt\":").append(s.attempt())
                     .append(",\"output\":").append(s.outputJson());
+            if (s.reviewReason() != null) {
+                json.append(",\"review\":\"");
+                STRINGS.quoteAsString(s.reviewReason(), json);
+                json.append('"');
+            }
             appendUsage(json, s.usage());
             json.append('}');
         }

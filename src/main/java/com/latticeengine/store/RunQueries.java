@@ -51,7 +51,8 @@ public class RunQueries {
             """;
     private static final String ATTEMPTS = """
             SELECT attempt, worker_id, started_at, finished_at, outcome, error, cached, model, input_tokens,
-                   output_tokens, latency_ms, cost_usd, coalesce(calls, CASE WHEN model IS NOT NULL THEN 1 END)
+                   output_tokens, latency_ms, cost_usd, coalesce(calls, CASE WHEN model IS NOT NULL THEN 1 END),
+                   review_reason, review_decision, reviewed_by, reviewed_at, review_comment, edited_output::text
               FROM task_attempt WHERE task_id = ? ORDER BY attempt
             """;
     private static final String USAGE = """
@@ -233,10 +234,17 @@ public class RunQueries {
                             rs.getObject(3, OffsetDateTime.class), rs.getObject(4, OffsetDateTime.class),
                             outcome == null ? null : AttemptOutcome.valueOf(outcome), rs.getString(6), rs.getBoolean(7), rs.getString(8),
                             rs.getObject(9, Long.class), rs.getObject(10, Long.class), rs.getObject(11, Long.class),
-                            rs.getBigDecimal(12), rs.getObject(13, Integer.class)));
+                            rs.getBigDecimal(12), rs.getObject(13, Integer.class), review(rs)));
                 }
             }
         }
         return attempts;
+    }
+
+    /** Columns 14 to 19 of ATTEMPTS; null for an attempt whose output needed no review. */
+    private static AttemptRecord.Review review(ResultSet rs) throws SQLException {
+        String reason = rs.getString(14);
+        return reason == null ? null : new AttemptRecord.Review(reason, rs.getString(15), rs.getString(16),
+                rs.getObject(17, OffsetDateTime.class), rs.getString(18), rs.getString(19));
     }
 }

@@ -62,14 +62,18 @@ final class RunSql {
      * open attempts first, or the tasks in another order, deadlocked with it on a busy run.
      */
     static final String LOCK_UNFINISHED_TASKS = """
-            SELECT id FROM task WHERE run_id = ? AND state IN ('WAITING', 'READY', 'RUNNING') ORDER BY id FOR UPDATE
+            SELECT id FROM task WHERE run_id = ? AND state IN ('WAITING', 'READY', 'RUNNING', 'AWAITING_REVIEW')
+             ORDER BY id FOR UPDATE
             """;
 
-    /** Ends every unfinished task; a RUNNING one's worker finds its fence gone and stops. */
+    /**
+     * Ends every unfinished task; a RUNNING one's worker finds its fence gone and stops, and one
+     * awaiting review takes no decision any more (its output stays in its attempt).
+     */
     static final String CANCEL_TASKS = """
             UPDATE task SET state = 'CANCELLED', finished_at = now(), error = 'cancelled',
                             worker_id = NULL, lease_expires_at = NULL
-             WHERE run_id = ? AND state IN ('WAITING', 'READY', 'RUNNING')
+             WHERE run_id = ? AND state IN ('WAITING', 'READY', 'RUNNING', 'AWAITING_REVIEW')
             """;
 
     static final String CANCEL_OPEN_ATTEMPTS = """

@@ -150,21 +150,29 @@ final class TaskSql {
      * does no join. Joined to unnest(ids, attempts, outputs) instead, the planner (believing few
      * tasks RUNNING) rescanned the whole unnest for every row: 16 ms for 200 tasks, and 2 s for a
      * heartbeat of 2,000.
+     * An entry with a "review" (why its output trips the task's review gate) stops at
+     * AWAITING_REVIEW instead, output stored and not finished, in the same statement: its downstream
+     * is never released before a person decides (the caller releases only the SUCCEEDED rows).
      * Params: results (json), ids, worker.
      */
     static final String MARK_SUCCEEDED = """
             WITH c AS MATERIALIZED (SELECT ?::jsonb AS results), marked AS (
                 UPDATE task t
-                   SET state = 'SUCCEEDED', output = c.results -> t.id::text -> 'output', error = NULL,
-                       finished_at = now(), lease_expires_at = NULL
+                   SET state = CASE WHEN c.results -> t.id::text ->> 'review' IS NULL THEN 'SUCCEEDED'
+                                    ELSE 'AWAITING_REVIEW' END,
+                       output = c.results -> t.id::text -> 'output', error = NULL,
+                       finished_at = CASE WHEN c.results -> t.id::text ->> 'review' IS NULL THEN now() END,
+                       lease_expires_at = NULL
                   FROM c
                  WHERE t.id = ANY(?::bigint[]) AND t.state = 'RUNNING' AND t.worker_id = ?
                    AND t.attempt = (c.results -> t.id::text ->> 'attempt')::int
                 RETURNING t.id, t.attempt, t.run_id, t.limit_key IS NOT NULL AS limited, t.output,
-                          c.results -> t.id::text -> 'usage' AS usage
+                          c.results -> t.id::text -> 'usage' AS usage, t.state,
+                          c.results -> t.id::text ->> 'review' AS review
             ), closed AS (
                 UPDATE task_attempt a
                    SET finished_at = now(), outcome = 'SUCCEEDED', error = NULL, output = m.output,
+                       review_reason = m.review,
                        model = m.usage ->> 'model', input_tokens = (m.usage ->> 'input_tokens')::bigint,
                        output_tokens = (m.usage ->> 'output_tokens')::bigint,
                        latency_ms = (m.usage ->> 'latency_ms')::bigint, cost_usd = (m.usage ->> 'cost_usd')::numeric,
@@ -172,7 +180,7 @@ final class TaskSql {
                   FROM marked m
                  WHERE a.task_id = m.id AND a.attempt = m.attempt AND a.outcome IS NULL
             )
-            SELECT id, run_id, limited FROM marked
+            SELECT id, run_id, limited, state FROM marked
             """;
 
     /**
@@ -358,8 +366,10 @@ final class TaskSql {
             """;
 
     /**
-     * Ends runs with no unfinished task left, paused ones too (nothing is left to hold back). Run after the finishing transaction commits, so
-     * of two tasks finishing at once the later one always sees the other's final state.
+     * Ends runs with no unfinished task left, paused ones too (nothing is left to hold back). A task
+     * awaiting review is unfinished: a run waiting for a decision is neither SUCCEEDED nor FAILED.
+     * Run after the finishing transaction commits, so of two tasks finishing at once the later one
+     * always sees the other's final state.
      * OFFSET 0 keeps "any unfinished task?" a probe of one run's index entries: as an anti-join
      * under a drained queue's statistics, the planner read every unfinished task of every run.
      * Param: run ids.
@@ -372,8 +382,8 @@ final class TaskSql {
                        ELSE 'SUCCEEDED' END,
                    finished_at = now(), paused_reason = NULL
              WHERE r.id = ANY(?) AND r.state IN ('RUNNING', 'PAUSED')
-               AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id AND state IN ('WAITING', 'READY', 'RUNNING')
-                                OFFSET 0)
+               AND NOT EXISTS (SELECT 1 FROM task WHERE run_id = r.id
+                                  AND state IN ('WAITING', 'READY', 'RUNNING', 'AWAITING_REVIEW') OFFSET 0)
             RETURNING r.id, r.state
             """;
 

@@ -30,9 +30,16 @@ public class TaskStore {
 
     /**
      * A finished processor call, identified by its fencing token. A non-null {@code cacheKey}
-     * offers the output to later tasks with the same key.
+     * offers the output to later tasks with the same key. A non-null {@code reviewReason} (why the
+     * output trips the task's review gate) stops the task at AWAITING_REVIEW; such an output is
+     * never cached, since a person may yet reject it.
      */
-    public record Success(long taskId, int attempt, String outputJson, AttemptUsage usage, String cacheKey) {
+    public record Success(long taskId, int attempt, String outputJson, AttemptUsage usage, String cacheKey,
+                          String reviewReason) {
+
+        public Success(long taskId, int attempt, String outputJson, AttemptUsage usage, String cacheKey) {
+            this(taskId, attempt, outputJson, usage, cacheKey, null);
+        }
 
         public Success(long taskId, int attempt, String outputJson) {
             this(taskId, attempt, outputJson, AttemptUsage.NONE, null);
@@ -141,6 +148,7 @@ public class TaskStore {
         try (Connection c = dataSource.getConnection()) {
             applySettings(c, TaskSql.BY_ID_SETTINGS);
             Set<Long> applied = new LinkedHashSet<>();
+            Set<Long> succeeded = new LinkedHashSet<>();
             Set<UUID> runIds = new LinkedHashSet<>();
             boolean freedLimitedSlot = false;
             try (PreparedStatement ps = c.prepareStatement(TaskSql.MARK_SUCCEEDED)) {
@@ -152,15 +160,19 @@ public class TaskStore {
                         applied.add(rs.getLong(1));
                         runIds.add(rs.getObject(2, UUID.class));
                         freedLimitedSlot |= rs.getBoolean(3);
+                        if (TaskState.valueOf(rs.getString(4)) == TaskState.SUCCEEDED) {
+                            succeeded.add(rs.getLong(1));
+                        }
                     }
                 }
             }
             if (applied.isEmpty()) {
                 return Outcome.none();
             }
-            List<Success> fenced = successes.stream().filter(s -> applied.contains(s.taskId())).toList();
+            List<Success> fenced = successes.stream().filter(s -> succeeded.contains(s.taskId())).toList();
             cacheOutputs(c, fenced.stream().filter(s -> s.cacheKey() != null && !s.usage().cached()).toList());
-            int madeReady = releaseDownstream(c, applied);
+            // A task awaiting review releases nothing: its downstream waits for the decision.
+            int madeReady = succeeded.isEmpty() ? 0 : releaseDownstream(c, succeeded);
             if (madeReady > 0 || freedLimitedSlot) {
                 // A freed slot under a cluster-wide cap lets any replica claim a waiting limited task.
                 notifyReady(c);

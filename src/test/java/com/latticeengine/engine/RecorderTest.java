@@ -176,7 +176,7 @@ class RecorderTest {
     }
 
     private static AttemptResult succeeded(ClaimedTask task) {
-        return new AttemptResult.Succeeded("{\"project\":\"" + task.name() + "\"}", AttemptUsage.NONE, null);
+        return new AttemptResult.Succeeded("{\"project\":\"" + task.name() + "\"}", AttemptUsage.NONE, null, null);
     }
 
     private List<ClaimedTask> claim(int limit) throws SQLException {

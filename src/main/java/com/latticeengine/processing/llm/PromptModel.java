@@ -18,7 +18,7 @@ import java.util.function.Function;
 /**
  * The values a prompt template sees for one task (docs/LLM.md lists them): {@code requirements},
  * {@code project}, {@code inputs}, {@code input_count}, {@code upstream_data}, {@code context},
- * {@code is_terminal}, {@code output_format} and {@code output_schema}. Upstream outputs become
+ * {@code is_terminal}, {@code output_format}, {@code output_schema} and {@code review_comment}. Upstream outputs become
  * plain maps and lists so that templates can walk into them ({@code upstream_data.parent_data.confidence}).
  */
 final class PromptModel {
@@ -86,8 +86,9 @@ final class PromptModel {
         }
     }
 
-    /** Shown in the project section under their own labels, or never (simulate). */
-    private static final Set<String> NOT_EXTRA = Set.of("name", "layer", "parent_name", "description", "simulate");
+    /** Shown in the project section under their own labels, or never (simulate, and review: the engine's gate). */
+    private static final Set<String> NOT_EXTRA = Set.of("name", "layer", "parent_name", "description", "simulate",
+            "review");
     static final String PARENT_DATA = "parent_data";
 
     private final ObjectMapper mapper;
@@ -109,6 +110,7 @@ final class PromptModel {
         model.put("is_terminal", context.terminal());
         model.put("output_format", outputFormat);
         model.put("output_schema", outputSchema);
+        model.put("review_comment", context.reviewComment());
         return model;
     }
 
