@@ -103,10 +103,18 @@ final class TaskSql {
      * takes its snapshot, so a claim either ends before a pause commits or sees the run PAUSED.
      * Shared locks do not conflict with each other and live in memory: claims never wait on one
      * another for it.
+     * One plan per connection (force_generic_plan): the claim's LIMITs are parameters, a generic
+     * plan guesses they take a tenth of the READY rows, and against that guess Postgres judged
+     * every custom plan cheaper, so it planned the six-CTE statement again on every claim. That
+     * planning was most of what fair share added (a claim of 8 from a 20,000-task run: 2.1 ms
+     * replanned, 1.0 ms with the cached plan, the pre-fair-share claim 1.3 ms; docs/BENCHMARKS.md).
+     * The generic plan is the same shape (per-run index probes, winners locked through the
+     * primary key): nothing in it depends on the limits' values, and the LIMITs still stop it.
      */
     static final String CLAIM_SETTINGS = """
             SELECT set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true),
-                   set_config('jit', 'off', true), pg_advisory_xact_lock_shared(hashtext('lattice.pause'))
+                   set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),
+                   pg_advisory_xact_lock_shared(hashtext('lattice.pause'))
             """;
 
     /**

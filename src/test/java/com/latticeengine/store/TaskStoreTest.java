@@ -119,6 +119,39 @@ class TaskStoreTest {
     }
 
     @Test
+    void aConnectionPlansTheClaimOnceAndNotOnEveryClaim() throws Exception {
+        submitRoots(20);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            // pgjdbc prepares a statement on the server from its fifth execution on a connection.
+            for (int i = 0; i < 10; i++) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(TaskSql.CLAIM_SETTINGS);
+                }
+                try (PreparedStatement ps = c.prepareStatement(TaskSql.CLAIM)) {
+                    ps.setInt(1, 2);
+                    ps.setInt(2, 1);
+                    ps.setString(3, "w1");
+                    ps.setLong(4, LEASE_MS);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertTrue(rs.next(), "claim " + i + " took nothing");
+                    }
+                }
+                c.commit();
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    // The pooled connection may hold both claim statements from earlier tests.
+                    "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+                            + " WHERE statement LIKE '%picked AS MATERIALIZED%'")) {
+                assertTrue(rs.next() && rs.getObject(1) != null, "the claim was never prepared on the server");
+                assertEquals(0, rs.getLong(2), "claims planned again with their own limits");
+                assertTrue(rs.getLong(1) >= 2, "the cached plan ran " + rs.getLong(1) + " times");
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
     void aClaimHandsOutTurnsPerRunAndKeepsTheCriticalPathInsideEachRun() throws Exception {
         submitRoots(10);
         UUID big = runId;
