@@ -77,7 +77,6 @@ class WebhookOutboxTest {
     @Test
     void aTaskEnteringAwaitingReviewWritesADeliveryNamingIt() throws SQLException {
         try (Connection c = transaction()) {
-            exec(c, "ALTER TABLE task DROP CONSTRAINT IF EXISTS task_state_check");
             UUID run = insertRun(c, "http://127.0.0.1:9/hook", new String[] {"task.awaiting_review"}, 3);
             UUID other = insertRun(c, "http://127.0.0.1:9/hook", new String[] {"run.finished"}, 3);
             exec(c, "UPDATE task SET state = 'AWAITING_REVIEW' WHERE run_id = ? AND name = 't1'", run);

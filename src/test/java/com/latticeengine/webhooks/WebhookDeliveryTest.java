@@ -109,6 +109,28 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aTaskStoppedAtAReviewGateIsDeliveredWithItsNameAndTheRunsEndAfterTheApproval() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(request -> 200)) {
+            String run = Api.submit(Lattice.create().project("A", 1).project("B", 2, "A")
+                    .field("A", "review", Map.of("always", true))
+                    .option("callback", Map.of("url", receiver.url("/"),
+                            "events", List.of("task.awaiting_review", "run.finished"))));
+            JsonNode review = read(receiver.await("task.awaiting_review", LIMIT, r -> r.size() == 1).get(0).bodyText());
+            assertEquals("task.awaiting_review", review.path("event").asText());
+            assertEquals("A", review.path("task_name").asText());
+            assertEquals("RUNNING", review.path("state").asText());
+            assertEquals(1, review.path("counts").path("awaiting_review").asInt());
+
+            given().contentType(ContentType.JSON).body(Map.of("decision", "approve"))
+                    .post("/api/runs/" + run + "/tasks/A/review").then().statusCode(200);
+            assertEquals("SUCCEEDED", Api.awaitRunEnd(run, LIMIT).getString("state"));
+            JsonNode finished = read(receiver.await("run.finished", LIMIT, r -> r.size() == 2).get(1).bodyText());
+            assertEquals("run.finished", finished.path("event").asText());
+            assertEquals(2, finished.path("counts").path("succeeded").asInt());
+        }
+    }
+
+    @Test
     void aRunWithoutACallbackOrNotSubscribedToTheEventGetsNoDelivery() throws Exception {
         try (WebhookReceiver receiver = new WebhookReceiver(request -> 200)) {
             String plain = Api.submit(Lattice.create().project("A", 1));
