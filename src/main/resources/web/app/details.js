@@ -40,6 +40,7 @@ export async function showDetails(panel, runId, model, name, { mayAct, onSelect,
     task.error ? element('p', { class: 'error' }, `Error: ${task.error}`) : '',
     element('p', { class: 'muted' }, times(task)),
     mayAct ? element('div', { class: 'actions' }, rerun) : '', rerunError,
+    mayAct && task.state === 'AWAITING_REVIEW' ? reviewForm(runId, task, onRerun) : '',
     element('h3', {}, `Inputs (${task.inputs.length})`),
     task.inputs.length ? inputsList(task.inputs, onSelect) : element('p', { class: 'muted' }, 'None: a root project.'),
     element('h3', {}, 'Output'),
@@ -49,6 +50,37 @@ export async function showDetails(panel, runId, model, name, { mayAct, onSelect,
     element('h3', {}, `Attempts (${task.attempts.length})`),
     task.attempts.length ? attemptsTable(task.attempts) : element('p', { class: 'muted' }, 'Not started yet.'),
   );
+}
+
+/** Approve, reject (the task runs again with the comment) or fail an output that tripped its review gate. */
+function reviewForm(runId, task, onDecided) {
+  const reason = task.attempts.length ? task.attempts[task.attempts.length - 1].review?.reason : '';
+  const comment = element('textarea', { id: 'review-comment', rows: '2', 'aria-label': 'Review comment' });
+  const error = element('p', { class: 'error', role: 'alert', hidden: true });
+  const buttons = ['approve', 'reject', 'fail'].map((decision) => {
+    const button = element('button', { type: 'button', id: `review-${decision}` },
+      decision[0].toUpperCase() + decision.slice(1));
+    button.addEventListener('click', async () => {
+      buttons.forEach((b) => { b.disabled = true; });
+      error.hidden = true;
+      try {
+        const body = { decision };
+        if (comment.value.trim()) body.comment = comment.value.trim();
+        await post(runPath(runId, 'tasks', task.name, 'review'), body);
+        onDecided(await json(runPath(runId)));
+      } catch (failure) {
+        error.textContent = `Decision refused: ${failure.message}`;
+        error.hidden = false;
+        buttons.forEach((b) => { b.disabled = false; });
+      }
+    });
+    return button;
+  });
+  return element('section', { class: 'review', id: 'review' },
+    element('h3', {}, 'Review'),
+    element('p', { class: 'muted' }, reason || 'This output awaits review.'),
+    element('label', { for: 'review-comment' }, 'Comment (a reject passes it to the next attempt)'),
+    comment, element('div', { class: 'actions' }, ...buttons), error);
 }
 
 function times(task) {
@@ -92,7 +124,9 @@ function attemptsTable(attempts) {
       .map((h) => element('th', { scope: 'col' }, h)))),
     element('tbody', {}, ...attempts.map((a) => element('tr', {},
       element('td', {}, a.attempt),
-      element('td', {}, a.outcome ? element('span', { class: `badge outcome-${a.outcome}` }, a.outcome) : 'running'),
+      element('td', {}, a.outcome ? element('span', { class: `badge outcome-${a.outcome}` }, a.outcome) : 'running',
+        a.review ? ` review: ${a.review.decision || 'awaiting'}${a.review.reviewed_by ? ` by ${a.review.reviewed_by}` : ''}`
+          + `${a.review.comment ? ` (“${a.review.comment}”)` : ''}` : ''),
       element('td', {}, a.worker_id || ''),
       element('td', {}, formatTime(a.started_at)),
       element('td', {}, a.finished_at ? formatDuration(a.started_at, a.finished_at) : ''),

@@ -187,7 +187,8 @@ class RunPage {
   }
 
   renderAttention() {
-    const attention = this.model.names.filter((n) => ['FAILED', 'BLOCKED'].includes(this.model.state(n)));
+    const attention = this.model.names.filter((n) => ['AWAITING_REVIEW', 'FAILED', 'BLOCKED']
+      .includes(this.model.state(n)));
     const key = attention.join('\n');
     if (key === this.attentionKey) {
       return;
@@ -195,7 +196,7 @@ class RunPage {
     this.attentionKey = key;
     const list = document.getElementById('attention-list');
     if (!attention.length) {
-      list.replaceChildren(element('li', { class: 'muted' }, 'Nothing failed or blocked.'));
+      list.replaceChildren(element('li', { class: 'muted' }, 'Nothing failed, blocked or awaiting review.'));
       return;
     }
     list.replaceChildren(...attention.map((name) => {

@@ -136,6 +136,37 @@ class RunPagesBrowserTest {
     }
 
     @Test
+    void aTaskAwaitingReviewStandsOutAndIsApprovedFromItsPage() {
+        String runId = Api.submit(Lattice.create()
+                .project("Checked", 1, null)
+                .field("Checked", "review", Map.of("always", true))
+                .project("After", 2, "Checked"));
+        Page page = browser.newPage(1400, 900);
+        page.navigate(base + "runs/" + runId);
+        page.waitForSelector("body[data-ready=true]");
+        Locator checked = page.locator("#project-list li[data-project=Checked]");
+        assertThat(checked).hasAttribute("data-state", "AWAITING_REVIEW", new com.microsoft.playwright.assertions
+                .LocatorAssertions.HasAttributeOptions().setTimeout(TIMEOUT_MS));
+        assertEquals("AWAITING_REVIEW", graphState(page, "Checked"));
+        assertEquals("rgb(126,34,206)", page.evaluate(
+                "() => lattice.cy.getElementById('Checked').style('background-color')"), "its own colour");
+        assertThat(page.locator("#legend li[data-legend-state=AWAITING_REVIEW] strong")).hasText("1");
+        assertThat(page.locator("#attention-list")).containsText("Checked");
+        assertThat(page.locator("#project-list li[data-project=After]")).hasAttribute("data-state", "WAITING");
+
+        page.locator("#attention-list button", new Page.LocatorOptions().setHasText("Checked")).click();
+        assertThat(page.locator("#review")).containsText("review.always");
+        page.locator("#review-comment").fill("looks right");
+        page.locator("#review-approve").click();
+        assertThat(page.locator("#run-state")).hasText("SUCCEEDED", new com.microsoft.playwright.assertions
+                .LocatorAssertions.HasTextOptions().setTimeout(TIMEOUT_MS));
+        assertThat(page.locator("#project-list li[data-project=After]")).hasAttribute("data-state", "SUCCEEDED");
+        assertEquals("looks right", Api.task(runId, "Checked").getString("attempts[0].review.comment"));
+        Browser.screenshot(page, "run-page-reviewed");
+        assertEquals(List.of(), browser.errors(page));
+    }
+
+    @Test
     void withoutItsEventStreamThePageFallsBackToPollingAndStillSeesTheRunEnd() {
         String runId = Api.submit(Lattice.create()
                 .project("First", 1, null, Map.of("latency_ms", 4_000))
