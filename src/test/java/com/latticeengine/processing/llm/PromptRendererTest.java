@@ -82,6 +82,21 @@ class PromptRendererTest {
     }
 
     @Test
+    void aRejectedTasksPromptGetsTheReviewersComment() {
+        String user = "{{#review_comment}}A reviewer rejected your previous answer: {{review_comment}}{{/review_comment}}"
+                + "{{^review_comment}}First answer.{{/review_comment}} [{{review_comment}}]";
+        TaskContext first = task(runOptions(null, user, Map.of()), false, List.of());
+        assertEquals("First answer. []", defaults.render(first, JSON_SPEC).user());
+        TaskContext rejected = new TaskContext(null, first.requirements(), first.projectName(), first.project(),
+                List.of(), 2, first.runOptions(), false, "cite the endurance source");
+        assertEquals("A reviewer rejected your previous answer: cite the endurance source [cite the endurance source]",
+                defaults.render(rejected, JSON_SPEC).user());
+        assertEquals(List.of(), defaults.check(runOptions(null, user, Map.of()), new Lattice(
+                List.of(new Project("Root", 0, null, Map.of("name", "Root", "layer", 0))), List.of())),
+                "review_comment is known at submission");
+    }
+
+    @Test
     void theConfiguredTemplatesStayTheDefault() {
         PromptRenderer.Prompt prompt = defaults.render(task(Map.of(), false, List.of()), JSON_SPEC);
         assertEquals("SYSTEM " + PromptRenderer.JSON_FORMAT, prompt.system());
