@@ -96,8 +96,13 @@ class ReviewGatesTest {
         assertEquals("A", after.getString("output.inputs[0].saw_project"));
         assertEquals(1, Api.task(run, "A").getList("attempts").size(), "approved without another attempt");
         assertEquals("A", Api.task(run, "C").getString("output.inputs[0].saw_project"));
-        assertEquals("approve", sql.query("SELECT review_decision FROM run_event WHERE run_id = '" + run
-                + "' AND review_decision IS NOT NULL"), "the decision event");
+        // The run has ended, so its stream replays the whole log and closes.
+        String stream = given().accept("text/event-stream").get("/api/runs/" + run + "/events").then()
+                .statusCode(200).extract().asString();
+        assertTrue(stream.contains("\"task_name\":\"A\",\"state\":\"AWAITING_REVIEW\""), stream);
+        assertTrue(stream.matches("(?s).*event: ?review\n.*"), stream);
+        assertTrue(stream.matches("(?s).*\\{\"task_name\":\"A\",\"state\":\"SUCCEEDED\",\"attempt\":1,"
+                + "\"at\":\"[^\"]+\",\"decision\":\"approve\",\"reviewed_by\":\"anonymous\"}.*"), stream);
 
         decide(run, "A", Map.of("decision", "approve")).statusCode(409).contentType("application/problem+json");
         decide(run, "D", Map.of("decision", "fail")).statusCode(409);
