@@ -194,10 +194,15 @@ public class TaskExecutor {
 
     /** A success, checked against the task's review gate: an output that trips it will await review. */
     private AttemptResult succeeded(TaskContext context, String outputJson, AttemptUsage usage, String cacheKey) {
+        Object runGate = context.runOptions().get(REVIEW);
+        Object projectGate = context.project().get(REVIEW);
+        if (runGate == null && projectGate == null) {
+            // Most runs have no gate: their outputs are not parsed again here.
+            return new AttemptResult.Succeeded(outputJson, usage, cacheKey, null);
+        }
         Optional<String> review;
         try {
-            review = ReviewGates.check(context.runOptions().get(REVIEW), context.project().get(REVIEW),
-                    mapper.readTree(outputJson));
+            review = ReviewGates.check(runGate, projectGate, mapper.readTree(outputJson));
         } catch (JsonProcessingException e) {
             review = Optional.of("the output could not be read for its review gate: " + e.getOriginalMessage());
         }

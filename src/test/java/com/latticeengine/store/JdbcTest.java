@@ -21,7 +21,8 @@ class JdbcTest {
         String json = Jdbc.resultsById(List.of(
                 new TaskStore.Success(42, 2, "{\"summary\":\"ok\"}", usage, null),
                 new TaskStore.Success(43, 1, "{\"summary\":\"plain\"}"),
-                new TaskStore.Success(44, 1, "{\"summary\":\"reused\"}", AttemptUsage.CACHED, "key")));
+                new TaskStore.Success(44, 1, "{\"summary\":\"reused\"}", AttemptUsage.CACHED, "key"),
+                new TaskStore.Success(45, 1, "{}", AttemptUsage.NONE, null, "review.when is true: output.a == \"x\\\"\n")));
 
         JsonNode results = mapper.readTree(json);
         JsonNode called = results.get("42");
@@ -37,5 +38,7 @@ class JdbcTest {
         assertFalse(called.at("/usage/cached").asBoolean());
         assertTrue(results.get("43").path("usage").isMissingNode(), "no usage without a model call");
         assertTrue(results.get("44").at("/usage/cached").asBoolean());
+        assertTrue(results.get("44").path("review").isMissingNode(), "no review without a gate tripped");
+        assertEquals("review.when is true: output.a == \"x\\\"\n", results.get("45").get("review").asText());
     }
 }
