@@ -2,11 +2,13 @@ package com.latticeengine.store;
 
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,6 +34,7 @@ public class RunQueries {
                    coalesce(lattice_metadata::text, '{}'), coalesce(warnings, '[]')::text, tenant, paused_reason
               FROM run WHERE id = ?
             """;
+    private static final String SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
     private static final String TENANT = "SELECT tenant FROM run WHERE id = ?";
     private static final String COUNTS = "SELECT state, count(*) FROM task WHERE run_id = ? GROUP BY state";
     private static final String TASKS = """
@@ -81,8 +84,17 @@ public class RunQueries {
     }
 
     /** The run with its counts and, when {@code withTasks}, every task in submission order. */
+    /**
+     * One snapshot for the head, the tasks, the counts and the usage. Read statement by statement,
+     * a completion committing in between showed its task SUCCEEDED in the counts and the task it
+     * released still WAITING in the list.
+     */
+    @Transactional
     public Optional<RunRecord> run(UUID runId, boolean withTasks) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            try (Statement s = c.createStatement()) {
+                s.execute(SNAPSHOT);
+            }
             RunRecord head;
             try (PreparedStatement ps = c.prepareStatement(RUN)) {
                 ps.setObject(1, runId);
