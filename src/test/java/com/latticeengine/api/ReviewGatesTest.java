@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -217,7 +218,13 @@ class ReviewGatesTest {
         given().contentType(ContentType.JSON).body("{\"decision\":").post("/api/runs/" + run + "/tasks/A/review")
                 .then().statusCode(400).body("errors[0].field", equalTo("body"));
         assertFalse(Api.task(run, "A").getString("state").equals("SUCCEEDED"), "no bad body decided anything");
-        decide(run, "A", Map.of("decision", "approve")).statusCode(200);
-        assertEquals("SUCCEEDED", Api.awaitRunEnd(run, LIMIT).getString("state"));
+        // Two decisions at once: the row lock lets one through, the other finds it decided.
+        List<CompletableFuture<Integer>> racing = List.of("approve", "fail").stream()
+                .map(d -> CompletableFuture.supplyAsync(() -> decide(run, "A", Map.of("decision", d))
+                        .extract().statusCode())).toList();
+        List<Integer> codes = racing.stream().map(CompletableFuture::join).sorted().toList();
+        assertEquals(List.of(200, 409), codes);
+        assertEquals(1, Api.task(run, "A").getList("attempts").size());
+        Api.awaitRunEnd(run, LIMIT);
     }
 }
