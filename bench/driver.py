@@ -480,6 +480,30 @@ def report(args, r):
     log(f"Markdown written to {os.path.relpath(args.out, ROOT)}")
 
 
+def claim_scenarios(args, r, common, replicas, stop_all):
+    """S1 (1 and 2 replicas) and S3 with notifications, the same steps as in the full run; each
+    scenario vacuums the tables first (execute), so the server's autovacuum setting is left alone."""
+    try:
+        a = Replica(args, "A", common)
+        replicas.append(a)
+        a.wait_ready()
+        execute(args, a, flat(args.warmup), 300, "warm-up (S1 cold)")
+        psql(args.db, "ANALYZE")
+        s1 = median_run(args, a, flat(args.s1), "S1 1 replica")
+        res = execute(args, a, chain(args.s3), 600, "S3 chain (notifications on)")
+        h = hop_latencies(args.db, res["run"])
+        b = Replica(args, "B", common)
+        replicas.append(b)
+        b.wait_ready()
+        s1b = median_run(args, a, flat(args.s1), "S1 2 replicas")
+        log(f"claim-only {args.jar} load {r['load']}: S1 1 replica {s1['tps']:.0f} tasks/s "
+            f"({s1['min_tps']:.0f}-{s1['max_tps']:.0f}); S1 2 replicas {s1b['tps']:.0f} tasks/s "
+            f"({s1b['min_tps']:.0f}-{s1b['max_tps']:.0f}); S3 p50 {percentile(h, 50):.1f} ms, "
+            f"p99 {percentile(h, 99):.1f} ms ({len(h)} hops)")
+    finally:
+        stop_all()
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -493,6 +517,9 @@ def main():
     ap.add_argument("--command", default="scripts/bench")
     ap.add_argument("--concurrency", type=int, default=128)
     ap.add_argument("--s4-slots", type=int, default=8)
+    ap.add_argument("--claim-only", action="store_true",
+                    help="only what the claim decides: S1 with 1 and 2 replicas and S3 with notifications, "
+                         "on the database as it is (no db-scheduler, no pgbench, server settings untouched)")
     args = ap.parse_args()
     q = args.quick
     args.s1 = 2000 if q else 20000
@@ -526,6 +553,9 @@ def main():
                 rep.stop()
         replicas.clear()
 
+    if args.claim_only:
+        claim_scenarios(args, r, common, replicas, stop_all)
+        return
     # This machine's Postgres runs with autovacuum off; the engine's tables are meant to be
     # vacuumed (see V4__vacuum_hot_tables.sql), so turn it on for the bench and restore it after.
     autovacuum_was = scalar(args.db, "SHOW autovacuum")
