@@ -13,6 +13,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -125,6 +126,25 @@ public class RunResource {
     @Operation(summary = "A run with its counts and tasks")
     public RunView get(@PathParam("id") String id) throws SQLException {
         return runView(runId(id));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Change a run's budget",
+            description = "{\"budget\": {\"max_tokens\": n, \"max_cost_usd\": x}}: a cap given replaces the current"
+                    + " one, null removes it, an absent one stays. A run paused by its budget resumes when the new"
+                    + " budget covers the call that paused it.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT),
+            examples = @ExampleObject(name = "raise", value = "{\"budget\": {\"max_cost_usd\": 5.00}}")))
+    @APIResponse(responseCode = "200", description = "The run with its new budget")
+    @APIResponse(responseCode = "400", description = "Invalid budget (problem+json naming each field)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The run already ended")
+    public RunView patch(@PathParam("id") String id, byte[] body) throws SQLException {
+        UUID runId = runId(id);
+        return viewUnlessEnded(found(service.changeBudget(runId, BudgetFields.patch(body)), runId), runId);
     }
 
     @GET

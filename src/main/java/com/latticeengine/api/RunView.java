@@ -14,7 +14,8 @@ import java.util.UUID;
  * GET /api/runs/{id}: a run with its counts per task state (lower case), usage totals and tasks.
  * {@code latticeMetadata}: the lattice document's own keys as submitted ({} when none);
  * {@code warnings}: [{field, reason}] the submission was accepted with ([] when none);
- * {@code pausedReason}: "operator" or "budget" while PAUSED, absent otherwise.
+ * {@code pausedReason}: "operator" or "budget" while PAUSED, absent otherwise; {@code budget}: caps, spend
+ * and reservations.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(
@@ -32,6 +33,7 @@ public record RunView(
         OffsetDateTime finishedAt,
         Map<String, Integer> counts,
         Usage usage,
+        Budget budget,
         List<TaskSummary> tasks) {
 
     /**
@@ -39,5 +41,17 @@ public record RunView(
      * earlier output; {@code cost_usd} is null when no price is configured for the models used.
      */
     public record Usage(long calls, long cached, long inputTokens, long outputTokens, BigDecimal costUsd) {
+    }
+
+    /**
+     * The run's caps ({@code max_tokens}, {@code max_cost_usd}; null = no cap of that kind), what its
+     * model calls spent, and what calls in flight reserve (their worst case, until they settle).
+     * Spent cost counts unpriced models as 0.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Budget(Long maxTokens, BigDecimal maxCostUsd, Amount spent, Amount reserved) {
+    }
+
+    public record Amount(long tokens, BigDecimal costUsd) {
     }
 }

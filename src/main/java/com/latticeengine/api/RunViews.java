@@ -1,6 +1,7 @@
 package com.latticeengine.api;
 
 import com.latticeengine.store.AttemptRecord;
+import com.latticeengine.store.RunBudget;
 import com.latticeengine.store.InputRow;
 import com.latticeengine.store.RunEvent;
 import com.latticeengine.store.RunListItem;
@@ -30,7 +31,7 @@ final class RunViews {
                 run.pausedReason() == null ? null : run.pausedReason().wireName(), run.processor(), run.maxAttempts(),
                 run.taskTimeoutMs(),
                 run.optionsJson(), run.latticeMetadataJson(), run.warningsJson(), run.createdAt(), run.finishedAt(),
-                counts(run.counts()), usage(run.usage()),
+                counts(run.counts()), usage(run.usage()), budget(run.budget()),
                 run.tasks() == null ? null : tasks(run.tasks()));
     }
 
@@ -42,6 +43,12 @@ final class RunViews {
 
     private static RunView.Usage usage(RunRecord.Usage u) {
         return new RunView.Usage(u.calls(), u.cached(), u.inputTokens(), u.outputTokens(), u.costUsd());
+    }
+
+    private static RunView.Budget budget(RunBudget b) {
+        return b == null ? null : new RunView.Budget(b.budget().maxTokens(), b.budget().maxCostUsd(),
+                new RunView.Amount(b.spentTokens(), b.spentCostUsd()),
+                new RunView.Amount(b.reservedTokens(), b.reservedCostUsd()));
     }
 
     static List<TaskSummary> tasks(List<TaskRow> rows) {

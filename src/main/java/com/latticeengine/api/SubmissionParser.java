@@ -18,6 +18,7 @@ import com.latticeengine.lattice.Violation;
 import com.latticeengine.store.Callback;
 import com.latticeengine.webhooks.AddressGuard;
 import com.latticeengine.review.ReviewGate;
+import com.latticeengine.store.Budget;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -39,7 +40,7 @@ import java.util.regex.Pattern;
 public final class SubmissionParser {
     private static final Set<String> TOP_FIELDS =
             Set.of("requirements", "lattice", "processor", "max_attempts", "task_timeout_ms", "cache", "llm",
-                    "prompts", "context", "callback", "review");
+                    "prompts", "context", "callback", "review", BudgetFields.FIELD);
     private static final Set<String> PROMPT_FIELDS = Set.of("system", "user");
     private static final Set<String> LATTICE_FIELDS = Set.of("projects", "data_flows");
     // Some Jackson messages embed a second location ("start marker at [Source: ...; line: 1, column: 6]").
@@ -92,6 +93,7 @@ public final class SubmissionParser {
         Map<String, Object> context = object(root, "context", errors);
         Callback callback = callbacks.parse(root.get("callback"), errors);
         Map<String, Object> review = review(root, lattice, errors);
+        Budget budget = BudgetFields.budget(root.get(BudgetFields.FIELD), errors);
         if (errors.isEmpty()) {
             errors.addAll(LatticeValidator.validate(requirements, lattice));
         }
@@ -100,7 +102,7 @@ public final class SubmissionParser {
         }
         return new RunSubmission(requirements, lattice, processor,
                 maxAttempts == null ? null : maxAttempts.intValue(), taskTimeoutMs, cache, llm, prompts, context,
-                LatticeWarnings.of(lattice), callback, review);
+                LatticeWarnings.of(lattice), callback, review, budget);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,8 @@ public interface LatticeConfig {
     Simulated simulated();
 
     Llm llm();
+
+    Budget budget();
 
     interface Processor {
         /** Processor used when a submission names none. */
@@ -107,6 +110,15 @@ public interface LatticeConfig {
             /** USD per million output (completion) tokens. */
             double outputPerMillion();
         }
+    }
+
+    interface Budget {
+        /** Cost cap (USD) of a run whose submission sets no budget; unset = no cap. */
+        Optional<BigDecimal> defaultMaxCostUsd();
+
+        /** Completion tokens a call without max_tokens reserves (and, under a cap, is limited to). */
+        @WithDefault("4096")
+        int reserveTokens();
     }
 
     interface Simulated {

@@ -65,6 +65,9 @@ public class LatticeConfigCheck {
             notNegative(problems, key + ".input-per-million", price.getValue().inputPerMillion());
             notNegative(problems, key + ".output-per-million", price.getValue().outputPerMillion());
         }
+        atLeast(problems, "lattice.budget.reserve-tokens", c.budget().reserveTokens(), 1);
+        c.budget().defaultMaxCostUsd().filter(cap -> cap.signum() <= 0).ifPresent(cap -> problems.add(
+                "lattice.budget.default-max-cost-usd must be a positive number of USD (is " + cap.toPlainString() + ")"));
         positive(problems, "lattice.metrics.queue-refresh", c.metrics().queueRefresh());
         positive(problems, "lattice.health.liveness-timeout", c.health().livenessTimeout());
         webhooks(problems, c.webhooks());

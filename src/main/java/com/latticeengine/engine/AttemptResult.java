@@ -3,6 +3,8 @@ package com.latticeengine.engine;
 import com.latticeengine.store.AttemptOutcome;
 import com.latticeengine.store.AttemptUsage;
 
+import java.math.BigDecimal;
+
 /** What one attempt's execution came to; the recorder writes every kind but {@link Abandoned}. */
 sealed interface AttemptResult {
 
@@ -26,6 +28,15 @@ sealed interface AttemptResult {
 
     /** The provider asked us to slow down: the task goes back unharmed and its limit key is held. */
     record RateLimited(long delayMs, String error) implements AttemptResult {
+    }
+
+    /**
+     * The run's budget could not cover the next call, so it was not made: the task goes back
+     * unharmed, and the run pauses if the budget is used up. {@code neededTokens}, {@code neededCostUsd}:
+     * the call's worst case; {@code usage}: what the attempt's earlier calls used.
+     */
+    record OverBudget(long neededTokens, BigDecimal neededCostUsd, String error, AttemptUsage usage)
+            implements AttemptResult {
     }
 
     /** Someone else owns the task now (reaped, cancelled, handed back at shutdown): record nothing. */

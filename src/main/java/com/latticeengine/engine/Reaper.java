@@ -1,6 +1,7 @@
 package com.latticeengine.engine;
 
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.store.BudgetStore;
 import com.latticeengine.store.TaskStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +11,8 @@ import java.sql.SQLException;
 
 /**
  * Returns tasks whose worker stopped heartbeating (killed, partitioned, paused) to READY, and
- * ends runs whose last task finished on a replica that died before it could end the run.
+ * ends runs whose last task finished on a replica that died before it could end the run, and
+ * charges the budget reservations of attempts that ended without settling them.
  * Any number of replicas may reap at once: the store takes disjoint rows.
  */
 @ApplicationScoped
@@ -20,14 +22,16 @@ public class Reaper {
     private static final int BATCH = 500;
 
     private final TaskStore store;
+    private final BudgetStore budgets;
     private final ClaimWakeups wakeups;
     private final DatabaseState database;
     private final boolean enabled;
     private final EngineEvents events;
 
-    public Reaper(TaskStore store, ClaimWakeups wakeups, DatabaseState database, LatticeConfig config,
+    public Reaper(TaskStore store, BudgetStore budgets, ClaimWakeups wakeups, DatabaseState database, LatticeConfig config,
                   EngineEvents events) {
         this.store = store;
+        this.budgets = budgets;
         this.wakeups = wakeups;
         this.database = database;
         this.enabled = config.worker().enabled();
@@ -61,6 +65,7 @@ public class Reaper {
             LOG.infof("reaped %d task(s) whose lease expired", reaped);
             wakeups.wake();
         }
+        budgets.chargeAbandoned();
         store.finishRuns(store.runningRuns());
         return reaped;
     }

@@ -2,6 +2,7 @@ package com.latticeengine.engine;
 
 import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.store.AttemptOutcome;
+import com.latticeengine.store.BudgetStore;
 import com.latticeengine.store.ClaimedTask;
 import com.latticeengine.store.TaskStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,12 +35,18 @@ public class Recorder {
     private static final Logger LOG = Logger.getLogger(Recorder.class);
     /** Results per batch at most; see Claimer for the slack the claimer leaves for full batches. */
     static final int MAX_BATCH = 200;
+    /**
+     * How long a task waits when the budget still has room but calls in flight hold it: about
+     * one call's time, after which they have settled and the task tries again.
+     */
+    static final long BUDGET_WAIT_MS = 1_000;
 
     /** One attempt's result, waiting to be written. */
     record Recording(ClaimedTask task, AttemptResult result) {
     }
 
     private final TaskStore store;
+    private final BudgetStore budgets;
     private final LeaseBoundRetry retry;
     private final Backoff backoff;
     private final ClaimWakeups wakeups;
@@ -53,9 +60,10 @@ public class Recorder {
     private volatile boolean running;
     private Thread thread;
 
-    public Recorder(TaskStore store, LeaseBoundRetry retry, Backoff backoff, ClaimWakeups wakeups, EngineEvents events,
-                    DatabaseState database, WorkerIdentity identity, LatticeConfig config) {
+    public Recorder(TaskStore store, BudgetStore budgets, LeaseBoundRetry retry, Backoff backoff, ClaimWakeups wakeups,
+                    EngineEvents events, DatabaseState database, WorkerIdentity identity, LatticeConfig config) {
         this.store = store;
+        this.budgets = budgets;
         this.retry = retry;
         this.backoff = backoff;
         this.wakeups = wakeups;
@@ -194,6 +202,17 @@ public class Recorder {
             return retry.call("defer a rate-limited attempt", () -> store.deferRateLimited(workerId, task.id(),
                     task.attempt(), task.limitKey(), limited.delayMs(), limited.error()));
         }
+        if (r.result() instanceof AttemptResult.OverBudget over) {
+            return retry.call("give back an over-budget attempt", () -> budgets.deferOverBudget(workerId, task.id(),
+                    task.attempt(), task.runId(), over.neededTokens(), over.neededCostUsd(), over.error(), over.usage(),
+                    BUDGET_WAIT_MS)).map(deferral -> {
+                        if (deferral.paused()) {
+                            LOG.infof("run %s paused: its budget cannot cover the next call of %s (%s)", task.runId(),
+                                    task.name(), over.error());
+                        }
+                        return deferral.outcome();
+                    });
+        }
         AttemptResult.Failed failed = (AttemptResult.Failed) r.result();
         long backoffMs = backoff.afterAttempt(task.attempt());
         return retry.call("record a " + failed.outcome() + " attempt", () -> store.failAttempt(workerId, task.id(),
@@ -224,6 +243,9 @@ public class Recorder {
     private static AttemptOutcome outcomeOf(AttemptResult result) {
         if (result instanceof AttemptResult.Failed f) {
             return f.outcome();
+        }
+        if (result instanceof AttemptResult.OverBudget) {
+            return AttemptOutcome.OVER_BUDGET;
         }
         return result instanceof AttemptResult.RateLimited ? AttemptOutcome.RATE_LIMITED : AttemptOutcome.SUCCEEDED;
     }

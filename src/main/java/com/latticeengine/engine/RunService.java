@@ -12,6 +12,9 @@ import com.latticeengine.lattice.Relation;
 import com.latticeengine.lattice.Violation;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.Processors;
+import com.latticeengine.store.Budget;
+import com.latticeengine.store.BudgetChange;
+import com.latticeengine.store.BudgetStore;
 import com.latticeengine.store.ConflictRetry;
 import com.latticeengine.store.NewRun;
 import com.latticeengine.store.PausedReason;
@@ -39,13 +42,16 @@ public class RunService {
     }
 
     private final RunStore runs;
+    private final BudgetStore budgets;
     private final Processors processors;
     private final ClaimWakeups wakeups;
     private final ObjectMapper mapper;
     private final LatticeConfig config;
 
-    public RunService(RunStore runs, Processors processors, ClaimWakeups wakeups, ObjectMapper mapper, LatticeConfig config) {
+    public RunService(RunStore runs, BudgetStore budgets, Processors processors, ClaimWakeups wakeups, ObjectMapper mapper,
+                      LatticeConfig config) {
         this.runs = runs;
+        this.budgets = budgets;
         this.processors = processors;
         this.wakeups = wakeups;
         this.mapper = mapper;
@@ -86,6 +92,11 @@ public class RunService {
         return wakeIfChanged(runs.resume(runId));
     }
 
+    /** Changes a run's budget; a budget-paused run whose blocked call now fits resumes ({@code changed}). */
+    public Optional<RunStore.Transition> changeBudget(UUID runId, BudgetChange change) throws SQLException {
+        return wakeIfChanged(ConflictRetry.run("change a budget", () -> budgets.change(runId, change)));
+    }
+
     public Optional<RunStore.Transition> rerun(UUID runId) throws SQLException {
         return wakeIfChanged(ConflictRetry.run("rerun", () -> runs.rerun(runId)));
     }
@@ -119,6 +130,11 @@ public class RunService {
             options.put("review", submission.review());
         }
         List<Violation> problems = processor.validate(options, submission.lattice());
+        Budget budget = submission.budget() != null ? submission.budget()
+                : config.budget().defaultMaxCostUsd().map(cap -> new Budget(null, cap)).orElse(Budget.NONE);
+        if (problems.isEmpty() && budget.maxCostUsd() != null) {
+            problems = processor.validateCostBudget(options, submission.lattice());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidSubmissionException(problems);
         }
@@ -148,7 +164,7 @@ public class RunService {
         return new NewRun(UUID.randomUUID(), submission.requirements(), processor.name(), maxAttempts, timeoutMs,
                 json(options), idempotencyKey, tenant, metadata.isEmpty() ? null : json(metadata),
                 submission.warnings().isEmpty() ? null : json(submission.warnings()), tasks, links,
-                submission.callback());
+                submission.callback(), budget);
     }
 
     /** A data flow's identity: the validator rejects two flows with the same three. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.latticeengine.processing.OverBudgetException;
 import com.latticeengine.processing.ProcessingException;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.ProcessorResult;
@@ -15,6 +16,7 @@ import com.latticeengine.processing.Usage;
 import com.latticeengine.review.ReviewGates;
 import com.latticeengine.store.AttemptOutcome;
 import com.latticeengine.store.AttemptUsage;
+import com.latticeengine.store.BudgetStore;
 import com.latticeengine.store.ClaimedTask;
 import com.latticeengine.store.InputRow;
 import com.latticeengine.store.ReviewStore;
@@ -56,6 +58,8 @@ public class TaskExecutor {
     private final LeaseBoundRetry retry;
     private final Recorder recorder;
     private final ObjectMapper mapper;
+    private final BudgetStore budgets;
+    private final String workerId;
     /** Resolves the map type once: readValue(json, TypeReference) resolved it again for every task. */
     private final ObjectReader mapReader;
     private final Map<Long, Execution> running = new ConcurrentHashMap<>();
@@ -63,7 +67,7 @@ public class TaskExecutor {
     private Deadlines deadlines;
 
     public TaskExecutor(Processors processors, TaskStore store, ReviewStore reviews, LeaseBoundRetry retry,
-                        Recorder recorder, ObjectMapper mapper) {
+                        Recorder recorder, ObjectMapper mapper, BudgetStore budgets, WorkerIdentity identity) {
         this.processors = processors;
         this.store = store;
         this.reviews = reviews;
@@ -71,6 +75,8 @@ public class TaskExecutor {
         this.recorder = recorder;
         this.mapper = mapper;
         this.mapReader = mapper.readerFor(MAP);
+        this.budgets = budgets;
+        this.workerId = identity.id();
     }
 
     void start(int slots) {
@@ -178,6 +184,10 @@ public class TaskExecutor {
             Execution.Stop stop = execution.leaveProcessor();
             return stop == Execution.Stop.NONE ? new AttemptResult.RateLimited(e.retryAfter().toMillis(), e.getMessage())
                     : stopped(stop, task);
+        } catch (OverBudgetException e) {
+            Execution.Stop stop = execution.leaveProcessor();
+            return stop == Execution.Stop.NONE ? new AttemptResult.OverBudget(e.neededTokens(), e.neededCostUsd(),
+                    e.getMessage(), usage(e.usage())) : stopped(stop, task);
         } catch (ProcessingException e) {
             Execution.Stop stop = execution.leaveProcessor();
             return stop == Execution.Stop.NONE
@@ -247,7 +257,7 @@ public class TaskExecutor {
         }
         return new TaskContext(task.runId(), task.requirements(), task.name(), mapReader.readValue(task.projectJson()),
                 inputs, task.attempt(), mapReader.readValue(task.runOptionsJson()), task.priority() == 1,
-                rejectComment(task));
+                rejectComment(task), new AttemptBudget(budgets, retry, task, workerId));
     }
 
     /** Only a task's later attempts can follow a reject; the first one skips the look-up. */

@@ -27,6 +27,14 @@ public interface Processor {
     }
 
     /**
+     * Submission-time check that a cost cap ({@code budget.max_cost_usd}) can be enforced for what
+     * the run's projects call, e.g. that every model has a price. Called after {@link #validate} passed.
+     */
+    default List<Violation> validateCostBudget(Map<String, Object> runOptions, Lattice lattice) {
+        return List.of();
+    }
+
+    /**
      * Tasks whose calls share one provider limit (endpoint and model) return the same key: the
      * engine caps how many of them run cluster-wide and pauses them all after a rate limit.
      * Empty means unlimited. Called per project of a run that passed {@link #validate}.

@@ -3,7 +3,7 @@ package com.latticeengine.store;
 import java.util.List;
 import java.util.UUID;
 
-/** A validated submission, ready to be written as one run with all its tasks and input links. */
+/** A validated submission, ready to be written as one run with all its tasks and input links; {@code budget}: its caps ({@link Budget#NONE} for none). */
 public record NewRun(
         UUID id,
         String requirements,
@@ -17,14 +17,15 @@ public record NewRun(
         String warningsJson,
         List<Task> tasks,
         List<Link> links,
-        Callback callback) {
+        Callback callback,
+        Budget budget) {
 
-    /** {@code callback}: null when the submission named none. */
+    /** {@code callback}: null when the submission named none; {@code budget}: none. */
     public NewRun(UUID id, String requirements, String processor, int maxAttempts, long taskTimeoutMs,
                   String optionsJson, String idempotencyKey, String tenant, String latticeMetadataJson,
                   String warningsJson, List<Task> tasks, List<Link> links) {
         this(id, requirements, processor, maxAttempts, taskTimeoutMs, optionsJson, idempotencyKey, tenant,
-                latticeMetadataJson, warningsJson, tasks, links, null);
+                latticeMetadataJson, warningsJson, tasks, links, null, Budget.NONE);
     }
 
     /**

@@ -105,14 +105,14 @@ public class RunQueries {
                     head = new RunRecord(runId, rs.getString(11), RunState.valueOf(rs.getString(2)),
                             PausedReason.fromWire(rs.getString(12)), rs.getString(3), rs.getInt(4),
                             rs.getLong(5), rs.getString(6), rs.getString(9), rs.getString(10),
-                            rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class), null, null, null);
+                            rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class), null, null, null, null);
                 }
             }
             List<TaskRow> tasks = withTasks ? tasks(c, runId, null, Integer.MAX_VALUE, 0) : null;
             return Optional.of(new RunRecord(head.id(), head.tenant(), head.state(), head.pausedReason(), head.processor(), head.maxAttempts(),
                     head.taskTimeoutMs(), head.optionsJson(), head.latticeMetadataJson(), head.warningsJson(),
                     head.createdAt(), head.finishedAt(), counts(c, runId),
-                    usage(c, runId), tasks));
+                    usage(c, runId), tasks, BudgetStore.of(c, runId).orElse(null)));
         }
     }
 

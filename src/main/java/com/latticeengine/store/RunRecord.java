@@ -8,7 +8,7 @@ import java.util.UUID;
 
 /**
  * A run as stored, with its task counts (every state, zeros included) and usage totals;
- * {@code tenant}: whose run it is; {@code pausedReason} is null unless the run is PAUSED. {@code tasks} is null when the caller did not ask for them. {@code optionsJson} is JSON text, so are
+ * {@code tenant}: whose run it is; {@code pausedReason} is null unless the run is PAUSED. {@code tasks} is null when the caller did not ask for them; {@code budget}: its caps, spend and reservations. {@code optionsJson} is JSON text, so are
  * {@code latticeMetadataJson} (the lattice document's own keys, {} when none) and {@code warningsJson}
  * ([{field, reason}], [] when none).
  */
@@ -27,7 +27,8 @@ public record RunRecord(
         OffsetDateTime finishedAt,
         Map<TaskState, Integer> counts,
         Usage usage,
-        List<TaskRow> tasks) {
+        List<TaskRow> tasks,
+        RunBudget budget) {
 
     /**
      * Totals over the run's attempts: {@code calls} reached a model, {@code cached} reused an

@@ -82,6 +82,7 @@ public class RunStore {
                     ps.executeUpdate();
                 }
             }
+            BudgetStore.insert(c, run.id(), run.budget());
             // Every DAG has a root, so every submission made a task READY.
             TaskStore.notifyReady(c);
             return true;

@@ -393,10 +393,10 @@ public class TaskStore {
         return running;
     }
 
-    private record AttemptEnd(long taskId, int attempt, AttemptOutcome outcome, String error) {
+    record AttemptEnd(long taskId, int attempt, AttemptOutcome outcome, String error) {
     }
 
-    private static void recordFailedUsage(Connection c, String workerId, long taskId, int attempt, AttemptUsage usage)
+    static void recordFailedUsage(Connection c, String workerId, long taskId, int attempt, AttemptUsage usage)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(TaskSql.RECORD_FAILED_USAGE)) {
             ps.setString(1, usage.model());
@@ -413,7 +413,7 @@ public class TaskStore {
         }
     }
 
-    private static void closeAttempts(Connection c, List<AttemptEnd> ends) throws SQLException {
+    static void closeAttempts(Connection c, List<AttemptEnd> ends) throws SQLException {
         if (ends.isEmpty()) {
             return;
         }

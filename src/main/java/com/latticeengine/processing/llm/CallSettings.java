@@ -11,4 +11,8 @@ public record CallSettings(String model, Double temperature, Integer maxTokens, 
     public CallSettings withJson(boolean json) {
         return new CallSettings(model, temperature, maxTokens, timeout, json);
     }
+
+    public CallSettings withMaxTokens(Integer maxTokens) {
+        return new CallSettings(model, temperature, maxTokens, timeout, json);
+    }
 }

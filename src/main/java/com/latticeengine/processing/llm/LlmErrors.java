@@ -43,6 +43,11 @@ final class LlmErrors {
                 + sanitize(root.getMessage(), apiKey), true);
     }
 
+    /** Whether the provider answered the call with an error status (it was refused, not cut off). */
+    static boolean providerAnswered(Throwable error) {
+        return find(error, HttpException.class) != null;
+    }
+
     static ProcessingException fromStatus(int status, String body, String apiKey) {
         String retryAfter = null;
         if (body != null) {

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.lattice.Lattice;
 import com.latticeengine.lattice.Violation;
+import com.latticeengine.processing.CallBudget;
 import com.latticeengine.processing.ModelCallEvents;
+import com.latticeengine.processing.OverBudgetException;
 import com.latticeengine.processing.ProcessingException;
 import com.latticeengine.processing.Processor;
 import com.latticeengine.processing.ProcessorResult;
@@ -27,6 +29,8 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,6 +40,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Processes a project with a chat-completion call to an OpenAI-compatible endpoint: the run's
@@ -48,6 +54,8 @@ import java.util.Optional;
 public class LlmProcessor implements Processor {
 
     public static final String NAME = "llm";
+    /** Tokens a chat format adds around each message (OpenAI documents 3 to 4), with room to spare. */
+    private static final int MESSAGE_FRAMING_TOKENS = 8;
 
     private final LlmSettings settings;
     private final PromptRenderer prompts;
@@ -56,6 +64,7 @@ public class LlmProcessor implements Processor {
     private final Map<String, LatticeConfig.Llm.Price> prices;
     private final ModelCallEvents calls;
     private final OutputSchemas schemas;
+    private final int reserveTokens;
 
     public LlmProcessor(LlmSettings settings, PromptRenderer prompts, ChatModels models, ObjectMapper mapper,
                         LatticeConfig config, ModelCallEvents calls, OutputSchemas schemas) {
@@ -66,6 +75,7 @@ public class LlmProcessor implements Processor {
         this.prices = config.llm().prices();
         this.calls = calls;
         this.schemas = schemas;
+        this.reserveTokens = config.budget().reserveTokens();
     }
 
     @Override
@@ -111,9 +121,29 @@ public class LlmProcessor implements Processor {
         return Optional.of("llm|" + settings.baseUrl() + "|" + settings.forTask(runOptions, project).model());
     }
 
+    /** A cost cap needs a price for every model the run's projects call. */
+    @Override
+    public List<Violation> validateCostBudget(Map<String, Object> runOptions, Lattice lattice) {
+        Set<String> unpriced = new TreeSet<>();
+        lattice.projects().forEach(p -> unpriced.add(settings.forTask(runOptions, p.fields()).model()));
+        unpriced.removeAll(prices.keySet());
+        return unpriced.isEmpty() ? List.of() : List.of(new Violation("budget.max_cost_usd", "no price in"
+                + " lattice.llm.prices for model(s) " + String.join(", ", unpriced)
+                + ": a cost cap cannot be enforced without one"));
+    }
+
+    /**
+     * The project's call settings; under a capped budget a call without max_tokens gets the
+     * reserve allowance as its limit, so that its worst case is a real bound.
+     */
+    private CallSettings callSettings(TaskContext context) {
+        CallSettings call = settings.forTask(context.runOptions(), context.project());
+        return call.maxTokens() == null && context.budget().capped() ? call.withMaxTokens(reserveTokens) : call;
+    }
+
     @Override
     public Optional<String> cacheKey(TaskContext context) {
-        CallSettings call = settings.forTask(context.runOptions(), context.project());
+        CallSettings call = callSettings(context);
         OutputSpec spec = OutputSpec.of(context.runOptions(), context.project(), call, mapper);
         PromptRenderer.Prompt prompt;
         try {
@@ -149,7 +179,7 @@ public class LlmProcessor implements Processor {
         if (!settings.configured()) {
             throw ProcessingException.permanent(LlmSettings.missingConfigMessage());
         }
-        CallSettings settled = settings.forTask(context.runOptions(), context.project());
+        CallSettings settled = callSettings(context);
         OutputSpec spec = OutputSpec.of(context.runOptions(), context.project(), settled, mapper);
         CallSettings call = settled.withJson(spec.json());
         PromptRenderer.Prompt prompt;
@@ -163,7 +193,7 @@ public class LlmProcessor implements Processor {
                 UserMessage.from(prompt.user())));
         Usage used = null;
         for (int round = 0; ; round++) {
-            Answer answer = call(call, spec, conversation, used);
+            Answer answer = call(call, spec, conversation, used, context.budget());
             used = used == null ? answer.usage() : used.plus(answer.usage());
             if (!spec.json()) {
                 ObjectNode out = mapper.createObjectNode();
@@ -190,8 +220,14 @@ public class LlmProcessor implements Processor {
     private record Answer(String text, Usage usage) {
     }
 
-    private Answer call(CallSettings call, OutputSpec spec, List<ChatMessage> conversation, Usage before)
-            throws ProcessingException, InterruptedException {
+    /**
+     * One call, made only once its worst case is reserved against the run's budget. The
+     * reservation settles to the answer's usage, or to nothing when the provider refused the call;
+     * a call cut off (timeout, interrupt, lost connection) leaves it to be charged in full, since
+     * the provider may have billed it.
+     */
+    private Answer call(CallSettings call, OutputSpec spec, List<ChatMessage> conversation, Usage before,
+                        CallBudget budget) throws ProcessingException, InterruptedException {
         ChatRequest.Builder request = ChatRequest.builder().messages(conversation);
         if (spec.jsonSchemaFormat()) {
             request.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON)
@@ -199,11 +235,25 @@ public class LlmProcessor implements Processor {
                             .rootElement(JsonRawSchema.from(spec.schema().toString())).build())
                     .build());
         }
+        long promptTokens = promptTokensAtMost(conversation, spec);
+        long completionTokens = call.maxTokens() == null ? reserveTokens : call.maxTokens();
+        CallBudget.Reservation reservation;
+        try {
+            reservation = budget.reserve(promptTokens + completionTokens,
+                    worstCost(call, promptTokens, completionTokens));
+        } catch (OverBudgetException e) {
+            throw before == null ? e : e.withUsage(before);
+        } catch (ProcessingException e) {
+            throw before == null ? e : new ProcessingException(e.getMessage(), e.retryable(), before);
+        }
         long started = System.nanoTime();
         ChatResponse response;
         try {
             response = models.forSettings(call).chat(request.build());
         } catch (RuntimeException e) {
+            if (LlmErrors.providerAnswered(e)) {
+                reservation.settle(0, BigDecimal.ZERO);
+            }
             if (Thread.interrupted()) {
                 calls.modelCalled(call.model(), ModelCallEvents.INTERRUPTED, 0, 0, null);
                 throw new InterruptedException("model call interrupted");
@@ -216,6 +266,9 @@ public class LlmProcessor implements Processor {
         }
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
         Usage usage = usage(call, response, latencyMs);
+        LatticeConfig.Llm.Price price = price(call, usage.model());
+        reservation.settle(usage.inputTokens() + usage.outputTokens(),
+                price == null ? null : cost(price, usage.inputTokens(), usage.outputTokens()));
         calls.modelCalled(usage.model(), ModelCallEvents.ANSWERED, usage.inputTokens(), usage.outputTokens(),
                 usage.costUsd());
         String text = response.aiMessage() == null ? null : response.aiMessage().text();
@@ -231,16 +284,48 @@ public class LlmProcessor implements Processor {
                 + "\nAnswer again with the corrected JSON object only: no prose, no code fences.";
     }
 
+    /**
+     * An upper bound of the prompt's tokens: byte-level BPE tokenizers (OpenAI's and most others)
+     * never make a token of less than one byte, so the UTF-8 bytes of every message, the schema
+     * sent as response format, and a few tokens of framing per message bound the count.
+     */
+    static long promptTokensAtMost(List<ChatMessage> conversation, OutputSpec spec) {
+        long bytes = 0;
+        for (ChatMessage message : conversation) {
+            String text = message instanceof SystemMessage m ? m.text() : message instanceof UserMessage m
+                    ? m.singleText() : message instanceof AiMessage m ? m.text() : message.toString();
+            bytes += (text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length) + MESSAGE_FRAMING_TOKENS;
+        }
+        if (spec.jsonSchemaFormat()) {
+            bytes += spec.schema().toString().getBytes(StandardCharsets.UTF_8).length + MESSAGE_FRAMING_TOKENS;
+        }
+        return bytes + MESSAGE_FRAMING_TOKENS;
+    }
+
+    private BigDecimal worstCost(CallSettings call, long promptTokens, long completionTokens) {
+        LatticeConfig.Llm.Price price = prices.get(call.model());
+        return price == null ? null : cost(price, promptTokens, completionTokens);
+    }
+
+    /** Exact decimal cost, rounded up at 12 places so a reservation never prices a call below its bill. */
+    static BigDecimal cost(LatticeConfig.Llm.Price price, long inputTokens, long outputTokens) {
+        return BigDecimal.valueOf(price.inputPerMillion()).multiply(BigDecimal.valueOf(inputTokens))
+                .add(BigDecimal.valueOf(price.outputPerMillion()).multiply(BigDecimal.valueOf(outputTokens)))
+                .divide(BigDecimal.valueOf(1_000_000), 12, RoundingMode.UP).stripTrailingZeros();
+    }
+
+    private LatticeConfig.Llm.Price price(CallSettings call, String reported) {
+        LatticeConfig.Llm.Price price = prices.get(call.model());
+        return price == null && reported != null ? prices.get(reported) : price;
+    }
+
     private Usage usage(CallSettings call, ChatResponse response, long latencyMs) {
         TokenUsage tokens = response.tokenUsage();
         long in = tokens == null || tokens.inputTokenCount() == null ? 0 : tokens.inputTokenCount();
         long out = tokens == null || tokens.outputTokenCount() == null ? 0 : tokens.outputTokenCount();
         String reported = response.metadata() == null ? null : response.metadata().modelName();
         String model = reported == null || reported.isBlank() ? call.model() : reported;
-        LatticeConfig.Llm.Price price = prices.get(call.model());
-        if (price == null && reported != null) {
-            price = prices.get(reported);
-        }
+        LatticeConfig.Llm.Price price = price(call, reported);
         Double cost = price == null ? null
                 : (in * price.inputPerMillion() + out * price.outputPerMillion()) / 1_000_000d;
         return new Usage(model, in, out, latencyMs, cost, 1);
