@@ -227,7 +227,7 @@ public class RunResource {
 
     @POST
     @Path("/{id}/tasks/{name}/rerun")
-    @Operation(summary = "Rerun a run from one task (the run must not be RUNNING)")
+    @Operation(summary = "Rerun a run from one task (the run must have ended or be PAUSED with none of those tasks running)")
     public RunView rerunFrom(@PathParam("id") String id, @PathParam("name") String name) throws SQLException {
         UUID runId = runId(id);
         Optional<RunStore.Transition> transition = service.rerunFrom(runId, taskName(name));
@@ -235,7 +235,9 @@ public class RunResource {
             throw ProblemException.notFound("no run " + runId + " with a task '" + name + "'");
         }
         if (!transition.get().changed()) {
-            throw ProblemException.conflict("run " + runId + " has not ended; wait for it to end or cancel it");
+            throw ProblemException.conflict(transition.get().before() == RunState.PAUSED
+                    ? "task '" + name + "' of paused run " + runId + ", or a task downstream of it, is still running; wait for it to finish"
+                    : "run " + runId + " has not ended; wait for it to end, pause it or cancel it");
         }
         return runView(runId);
     }

@@ -105,6 +105,16 @@ final class RunSql {
             RETURNING id
             """;
 
+    /** Whether the task or anything transitively downstream of it is running. */
+    static final String RUNNING_FROM_TASK = """
+            WITH RECURSIVE closure(id) AS (
+                SELECT id FROM task WHERE run_id = ? AND name = ?
+                UNION
+                SELECT i.to_task FROM task_input i JOIN closure c ON i.from_task = c.id
+            )
+            SELECT 1 FROM task WHERE id IN (SELECT id FROM closure) AND state = 'RUNNING' LIMIT 1
+            """;
+
     /**
      * Recomputes the counters of reset tasks from their upstream states: an upstream that
      * succeeded is already satisfied, every other one is still to come.

@@ -174,14 +174,19 @@ public class RunStore {
     }
 
     /**
-     * Reruns one task of a finished run and everything transitively downstream of it; the rest
-     * of the run is kept. Empty when the run or the task is unknown.
+     * Reruns one task of a finished or paused run and everything transitively downstream of it;
+     * the rest of the run is kept, and a paused run runs again. Empty when the run or the task is
+     * unknown. Unchanged while the run is RUNNING, or paused with one of those tasks still running:
+     * resetting it would leave its attempt open and throw away a call already paid for. Nothing
+     * starts in a paused run, and the run row stays locked until the reset commits, so the check
+     * cannot go stale.
      */
     @Transactional
     public Optional<Transition> rerunFrom(UUID runId, String taskName) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Optional<LockedRun> run = lockRun(c, runId);
-            if (run.isEmpty() || !run.get().state().isFinal()) {
+            if (run.isEmpty() || run.get().state() == RunState.RUNNING
+                    || run.get().state() == RunState.PAUSED && runningFrom(c, runId, taskName)) {
                 return run.map(r -> new Transition(r.state(), false));
             }
             Set<Long> reset = resetTasks(c, RunSql.RESET_FROM_TASK, ps -> {
@@ -194,6 +199,16 @@ public class RunStore {
             }
             restart(c, runId, reset);
             return Optional.of(new Transition(run.get().state(), true));
+        }
+    }
+
+    private static boolean runningFrom(Connection c, UUID runId, String taskName) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RunSql.RUNNING_FROM_TASK)) {
+            ps.setObject(1, runId);
+            ps.setString(2, taskName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -94,6 +94,25 @@ class PauseResumeTest {
         assertEquals(List.of("FAILED", "SUCCEEDED"), Api.task(rerun, "Flaky").getList("attempts.outcome"));
     }
 
+    @Test
+    void aTaskOfAPausedRunIsRerunUnlessItOrADownstreamTaskStillRuns() {
+        String run = Api.submit(Lattice.create()
+                .project("Done", 1)
+                .project("Slow", 1, null, Map.of("latency_ms", 8_000))
+                .project("After", 2, "Slow"));
+        Api.awaitRun(run, LIMIT, view -> "SUCCEEDED".equals(Api.taskState(view, "Done"))
+                && "RUNNING".equals(Api.taskState(view, "Slow")));
+        given().post("/api/runs/" + run + "/pause").then().statusCode(200);
+        given().post("/api/runs/" + run + "/tasks/Slow/rerun").then().statusCode(409)
+                .contentType("application/problem+json");
+
+        given().post("/api/runs/" + run + "/tasks/Done/rerun").then().statusCode(200).body("state", equalTo("RUNNING"));
+        assertEquals("SUCCEEDED", Api.awaitRunEnd(run, LIMIT).getString("state"));
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), Api.task(run, "Done").getList("attempts.outcome"));
+        assertEquals(List.of("SUCCEEDED"), Api.task(run, "Slow").getList("attempts.outcome"), "Slow ran once");
+        assertEquals(List.of("SUCCEEDED"), Api.task(run, "After").getList("attempts.outcome"));
+    }
+
     private List<String> runEvents(String runId) throws SQLException {
         List<String> states = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
