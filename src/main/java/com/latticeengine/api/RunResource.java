@@ -3,6 +3,8 @@ package com.latticeengine.api;
 import com.latticeengine.api.auth.Caller;
 import com.latticeengine.api.auth.CallerContext;
 import com.latticeengine.engine.RunService;
+import com.latticeengine.lattice.InvalidSubmissionException;
+import com.latticeengine.store.BudgetChange;
 import com.latticeengine.store.RunListItem;
 import com.latticeengine.store.RunQueries;
 import com.latticeengine.store.RunState;
@@ -139,12 +141,20 @@ public class RunResource {
             schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT),
             examples = @ExampleObject(name = "raise", value = "{\"budget\": {\"max_cost_usd\": 5.00}}")))
     @APIResponse(responseCode = "200", description = "The run with its new budget")
-    @APIResponse(responseCode = "400", description = "Invalid budget (problem+json naming each field)",
+    @APIResponse(responseCode = "400", description = "Invalid budget (problem+json naming each field), or a cost cap"
+            + " on a run calling a model without a price",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The run already ended")
     public RunView patch(@PathParam("id") String id, byte[] body) throws SQLException {
         UUID runId = runId(id);
-        return viewUnlessEnded(found(service.changeBudget(runId, BudgetFields.patch(body)), runId), runId);
+        BudgetChange change = BudgetFields.patch(body);
+        Optional<RunStore.Transition> transition;
+        try {
+            transition = service.changeBudget(runId, change);
+        } catch (InvalidSubmissionException e) {
+            throw new ProblemException(400, "Invalid request", e.getMessage(), e.violations());
+        }
+        return viewUnlessEnded(found(transition, runId), runId);
     }
 
     @GET

@@ -1,6 +1,7 @@
 package com.latticeengine.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.latticeengine.config.LatticeConfig;
 import com.latticeengine.lattice.DataFlow;
@@ -40,6 +41,9 @@ public class RunService {
     /** {@code created} is false when an idempotency key returned an earlier run. */
     public record Submitted(UUID runId, boolean created) {
     }
+
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
+    };
 
     private final RunStore runs;
     private final BudgetStore budgets;
@@ -94,6 +98,13 @@ public class RunService {
 
     /** Changes a run's budget; a budget-paused run whose blocked call now fits resumes ({@code changed}). */
     public Optional<RunStore.Transition> changeBudget(UUID runId, BudgetChange change) throws SQLException {
+        if (change.setsMaxCostUsd() && change.maxCostUsd() != null) {
+            Optional<BudgetStore.CallScope> scope = budgets.callScope(runId);
+            if (scope.isEmpty()) {
+                return Optional.empty();
+            }
+            refuseUnenforceableCostCap(scope.get());
+        }
         return wakeIfChanged(ConflictRetry.run("change a budget", () -> budgets.change(runId, change)));
     }
 
@@ -103,6 +114,27 @@ public class RunService {
 
     public Optional<RunStore.Transition> rerunFrom(UUID runId, String taskName) throws SQLException {
         return wakeIfChanged(ConflictRetry.run("rerun from a task", () -> runs.rerunFrom(runId, taskName)));
+    }
+
+    /** The submission's rule for a cost cap, for one set later on a run submitted without it. */
+    private void refuseUnenforceableCostCap(BudgetStore.CallScope scope) {
+        Optional<Processor> processor = processors.find(scope.processor());
+        if (processor.isEmpty()) {
+            return;
+        }
+        List<Violation> problems = processor.get().validateCostBudget(jsonObject(scope.options()),
+                scope.projects().stream().map(this::jsonObject).toList());
+        if (!problems.isEmpty()) {
+            throw new InvalidSubmissionException(problems);
+        }
+    }
+
+    private Map<String, Object> jsonObject(String json) {
+        try {
+            return mapper.readValue(json, JSON_OBJECT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is not an object: " + e.getOriginalMessage(), e);
+        }
     }
 
     private Optional<RunStore.Transition> wakeIfChanged(Optional<RunStore.Transition> transition) {
@@ -133,7 +165,8 @@ public class RunService {
         Budget budget = submission.budget() != null ? submission.budget()
                 : config.budget().defaultMaxCostUsd().map(cap -> new Budget(null, cap)).orElse(Budget.NONE);
         if (problems.isEmpty() && budget.maxCostUsd() != null) {
-            problems = processor.validateCostBudget(options, submission.lattice());
+            problems = processor.validateCostBudget(options,
+                    submission.lattice().projects().stream().map(Project::fields).toList());
         }
         if (!problems.isEmpty()) {
             throw new InvalidSubmissionException(problems);

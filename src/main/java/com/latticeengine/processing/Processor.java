@@ -27,10 +27,12 @@ public interface Processor {
     }
 
     /**
-     * Submission-time check that a cost cap ({@code budget.max_cost_usd}) can be enforced for what
-     * the run's projects call, e.g. that every model has a price. Called after {@link #validate} passed.
+     * Check that a cost cap ({@code budget.max_cost_usd}) can be enforced for what the run's
+     * projects call, e.g. that every model has a price: at submission, after {@link #validate}
+     * passed, and when a PATCH sets a cost cap on a run submitted without one.
+     * {@code projects}: the projects' documents as submitted.
      */
-    default List<Violation> validateCostBudget(Map<String, Object> runOptions, Lattice lattice) {
+    default List<Violation> validateCostBudget(Map<String, Object> runOptions, List<Map<String, Object>> projects) {
         return List.of();
     }
 

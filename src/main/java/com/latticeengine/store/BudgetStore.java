@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +22,10 @@ public class BudgetStore {
 
     /** What an over-budget deferral did: nothing (the task was no longer ours), or deferred it, maybe pausing the run. */
     public record Deferral(TaskStore.Outcome outcome, boolean overBudget, boolean paused) {
+    }
+
+    /** What a run calls, as submitted: its processor, options and distinct project documents (JSON). */
+    public record CallScope(String processor, String options, List<String> projects) {
     }
 
     private final AgroalDataSource dataSource;
@@ -35,6 +40,34 @@ public class BudgetStore {
             ps.setObject(2, budget.maxTokens(), Types.BIGINT);
             ps.setBigDecimal(3, budget.maxCostUsd());
             ps.executeUpdate();
+        }
+    }
+
+    /** The run's call scope; empty when there is no such run. Options and projects never change after submission. */
+    public Optional<CallScope> callScope(UUID runId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String processor;
+            String options;
+            try (PreparedStatement ps = c.prepareStatement(BudgetSql.CALL_SCOPE_RUN)) {
+                ps.setObject(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    processor = rs.getString(1);
+                    options = rs.getString(2);
+                }
+            }
+            List<String> projects = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(BudgetSql.CALL_SCOPE_PROJECTS)) {
+                ps.setObject(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        projects.add(rs.getString(1));
+                    }
+                }
+            }
+            return Optional.of(new CallScope(processor, options, projects));
         }
     }
 

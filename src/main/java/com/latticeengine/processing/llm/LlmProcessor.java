@@ -123,9 +123,9 @@ public class LlmProcessor implements Processor {
 
     /** A cost cap needs a price for every model the run's projects call. */
     @Override
-    public List<Violation> validateCostBudget(Map<String, Object> runOptions, Lattice lattice) {
+    public List<Violation> validateCostBudget(Map<String, Object> runOptions, List<Map<String, Object>> projects) {
         Set<String> unpriced = new TreeSet<>();
-        lattice.projects().forEach(p -> unpriced.add(settings.forTask(runOptions, p.fields()).model()));
+        projects.forEach(p -> unpriced.add(settings.forTask(runOptions, p).model()));
         unpriced.removeAll(prices.keySet());
         return unpriced.isEmpty() ? List.of() : List.of(new Violation("budget.max_cost_usd", "no price in"
                 + " lattice.llm.prices for model(s) " + String.join(", ", unpriced)

@@ -178,6 +178,34 @@ class LlmProcessorTest {
     }
 
     @Test
+    void aCostCapOnAModelWithoutAPriceIsRefusedAtSubmissionAndByAPatch() {
+        String model = "m-unpriced";
+        given().contentType("application/json")
+                .body(llm(model, Map.of()).option("budget", Map.of("max_cost_usd", 1)).project("A", 1).body())
+                .post("/api/runs").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("budget.max_cost_usd"))
+                .body("errors[0].reason", org.hamcrest.Matchers.containsString(model));
+
+        // A token cap too small for any call: the run pauses on its budget before calling.
+        String run = Api.submit(llm(model, Map.of()).option("budget", Map.of("max_tokens", 1)).project("A", 1));
+        JsonPath paused = Api.awaitRun(run, LIMIT, r -> "PAUSED".equals(r.getString("state")));
+        assertEquals("budget", paused.getString("paused_reason"));
+        given().contentType("application/json").body("{\"budget\":{\"max_cost_usd\":5}}").patch("/api/runs/" + run)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("title", org.hamcrest.Matchers.equalTo("Invalid request"))
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("budget.max_cost_usd"))
+                .body("errors[0].reason", org.hamcrest.Matchers.containsString(model));
+        JsonPath after = Api.run(run);
+        assertEquals(1, after.getLong("budget.max_tokens"), "the refused PATCH changed nothing");
+        assertEquals(null, after.getString("budget.max_cost_usd"));
+        assertEquals("PAUSED", after.getString("state"));
+        given().contentType("application/json").body("{\"budget\":{\"max_cost_usd\":null,\"max_tokens\":2}}")
+                .patch("/api/runs/" + run).then().statusCode(200);
+        assertEquals(0, FakeOpenAi.requests(model).size());
+        given().post("/api/runs/" + run + "/cancel").then().statusCode(200);
+    }
+
+    @Test
     void everyModelCallShowsOnTheMetricsWithItsTokensAndCostByModelAndOutcome() {
         String model = "m-metrics";
         FakeOpenAi.server.stubFor(call(model).atPriority(5).willReturn(completion(model, "fine", 100, 20)));
