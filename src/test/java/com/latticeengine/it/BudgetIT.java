@@ -51,15 +51,13 @@ class BudgetIT {
         String model = "m-budget-it-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> fakeConfig = fake.start();
         FakeOpenAi.server.stubFor(call(model).willReturn(completion(model, "fine", 10, MAX_TOKENS).withFixedDelay(300)));
-        Map<String, String> props = Map.of(
-                "quarkus.langchain4j.openai.base-url", fakeConfig.get("quarkus.langchain4j.openai.base-url"),
-                "quarkus.langchain4j.openai.api-key", FakeOpenAi.API_KEY,
-                "quarkus.langchain4j.openai.timeout", "20s",
+        Map<String, String> props = FakeOpenAi.clientConfig(fakeConfig);
+        props.putAll(Map.of(
                 "lattice.llm.max-concurrent", "16",
                 "lattice.worker.concurrency", "8",
                 "lattice.worker.poll-interval", "200ms",
                 "lattice.llm.prices.\"" + model + "\".input-per-million", "0",
-                "lattice.llm.prices.\"" + model + "\".output-per-million", OUTPUT_PRICE);
+                "lattice.llm.prices.\"" + model + "\".output-per-million", OUTPUT_PRICE));
 
         Db.truncateIfSchemaExists();
         ReplicaProcess a = replicas.start("budget-a", props);
@@ -67,15 +65,9 @@ class BudgetIT {
         replicas.awaitReady(a, b);
         Db.truncate();
 
-        Lattices.Builder builder = new Lattices.Builder();
-        for (int i = 0; i < TASKS; i++) {
-            builder.project(String.format("P%02d", i), 0, null);
-        }
-        Lattices.Submission lattice = builder.build("budget integration test [" + UUID.randomUUID() + "]", 1);
+        Lattices.Submission lattice = Lattices.llmFlat(TASKS, "budget integration test [" + UUID.randomUUID() + "]", model);
         ObjectNode json = lattice.json();
-        json.put("processor", "llm");
-        json.put("cache", false);
-        json.putObject("llm").put("model", model).put("max_tokens", MAX_TOKENS);
+        ((ObjectNode) json.get("llm")).put("max_tokens", MAX_TOKENS);
         BigDecimal firstCap = CALL_COST.multiply(BigDecimal.valueOf(5));
         json.putObject("budget").put("max_cost_usd", firstCap).put("max_tokens", 1_000_000);
 

@@ -73,6 +73,19 @@ public final class Lattices {
     }
 
     /** Hand-made lattices. Upstream projects must be added before their downstream ones. */
+    /** {@code n} independent projects P00, P01, ... for the llm processor and {@code model}, uncached: a call per task. */
+    public static Submission llmFlat(int n, String requirements, String model) {
+        Builder builder = new Builder();
+        for (int i = 0; i < n; i++) {
+            builder.project(String.format("P%02d", i), 0, null);
+        }
+        Submission submission = builder.build(requirements, 1);
+        submission.json().put("processor", "llm");
+        submission.json().put("cache", false);
+        submission.json().putObject("llm").put("model", model);
+        return submission;
+    }
+
     public static final class Builder {
         private final ArrayNode projects = MAPPER.createArrayNode();
         private final ArrayNode flows = MAPPER.createArrayNode();

@@ -49,14 +49,12 @@ class LlmCapIT {
         Map<String, String> fakeConfig = fake.start();
         FakeOpenAi.server.stubFor(call(model).willReturn(completion(model, "fine", 10, 5).withFixedDelay(FAKE_DELAY_MS)));
 
-        Map<String, String> props = Map.of(
-                "quarkus.langchain4j.openai.base-url", fakeConfig.get("quarkus.langchain4j.openai.base-url"),
-                "quarkus.langchain4j.openai.api-key", FakeOpenAi.API_KEY,
-                "quarkus.langchain4j.openai.timeout", "20s",
+        Map<String, String> props = FakeOpenAi.clientConfig(fakeConfig);
+        props.putAll(Map.of(
                 "lattice.llm.max-concurrent", Integer.toString(CAP),
                 "lattice.worker.concurrency", Integer.toString(SLOTS_PER_REPLICA),
                 // Both replicas look for work often, so both get a share of the capped calls.
-                "lattice.worker.poll-interval", "200ms");
+                "lattice.worker.poll-interval", "200ms"));
 
         Db.truncateIfSchemaExists();
         ReplicaProcess a = replicas.start("cap-a", props);
@@ -64,15 +62,8 @@ class LlmCapIT {
         replicas.awaitReady(a, b);
         Db.truncate();
 
-        Lattices.Builder builder = new Lattices.Builder();
-        for (int i = 0; i < TASKS; i++) {
-            builder.project(String.format("P%02d", i), 0, null);
-        }
-        Lattices.Submission lattice = builder.build("LLM cap integration test [" + UUID.randomUUID() + "]", 1);
+        Lattices.Submission lattice = Lattices.llmFlat(TASKS, "LLM cap integration test [" + UUID.randomUUID() + "]", model);
         ObjectNode json = lattice.json();
-        json.put("processor", "llm");
-        json.put("cache", false);
-        json.putObject("llm").put("model", model);
 
         long start = System.nanoTime();
         UUID runId = Api.submit(a, json);

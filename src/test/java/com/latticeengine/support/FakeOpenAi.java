@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +81,15 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
                 Map.entry("lattice.llm.prices.\"m-usage\".output-per-million", "2.0"),
                 Map.entry("lattice.llm.prices.\"m-metrics\".input-per-million", "1.0"),
                 Map.entry("lattice.llm.prices.\"m-metrics\".output-per-million", "2.0"));
+    }
+
+    /** What a replica process needs to call this fake, from the map {@link #start} returned; more can be added. */
+    public static Map<String, String> clientConfig(Map<String, String> started) {
+        Map<String, String> config = new LinkedHashMap<>();
+        for (String key : List.of("base-url", "api-key", "timeout")) {
+            config.put("quarkus.langchain4j.openai." + key, started.get("quarkus.langchain4j.openai." + key));
+        }
+        return config;
     }
 
     @Override
