@@ -52,20 +52,35 @@ export async function showDetails(panel, runId, model, name, { mayAct, onSelect,
   );
 }
 
-/** Approve, reject (the task runs again with the comment) or fail an output that tripped its review gate. */
+/**
+ * Approve, edit (the edited output replaces it, then approved), reject (the task runs again with
+ * the comment) or fail an output that tripped its review gate.
+ */
 function reviewForm(runId, task, onDecided) {
   const reason = task.attempts.length ? task.attempts[task.attempts.length - 1].review?.reason : '';
   const comment = element('textarea', { id: 'review-comment', rows: '2', 'aria-label': 'Review comment' });
+  const edited = element('textarea', { id: 'review-output', rows: '8', class: 'json', spellcheck: 'false',
+    'aria-label': 'Edited output (JSON)' });
+  edited.value = JSON.stringify(task.output ?? {}, null, 2);
   const error = element('p', { class: 'error', role: 'alert', hidden: true });
-  const buttons = ['approve', 'reject', 'fail'].map((decision) => {
-    const button = element('button', { type: 'button', id: `review-${decision}` },
-      decision[0].toUpperCase() + decision.slice(1));
+  const labels = { approve: 'Approve', edit: 'Approve edited output', reject: 'Reject', fail: 'Fail' };
+  const buttons = Object.keys(labels).map((decision) => {
+    const button = element('button', { type: 'button', id: `review-${decision}` }, labels[decision]);
     button.addEventListener('click', async () => {
-      buttons.forEach((b) => { b.disabled = true; });
       error.hidden = true;
+      const body = { decision };
+      if (comment.value.trim()) body.comment = comment.value.trim();
+      if (decision === 'edit') {
+        try {
+          body.output = JSON.parse(edited.value);
+        } catch (failure) {
+          error.textContent = `The edited output is not JSON: ${failure.message}`;
+          error.hidden = false;
+          return;
+        }
+      }
+      buttons.forEach((b) => { b.disabled = true; });
       try {
-        const body = { decision };
-        if (comment.value.trim()) body.comment = comment.value.trim();
         await post(runPath(runId, 'tasks', task.name, 'review'), body);
         onDecided(await json(runPath(runId)));
       } catch (failure) {
@@ -76,11 +91,16 @@ function reviewForm(runId, task, onDecided) {
     });
     return button;
   });
+  const [approve, edit, reject, fail] = buttons;
   return element('section', { class: 'review', id: 'review' },
     element('h3', {}, 'Review'),
     element('p', { class: 'muted' }, reason || 'This output awaits review.'),
     element('label', { for: 'review-comment' }, 'Comment (a reject passes it to the next attempt)'),
-    comment, element('div', { class: 'actions' }, ...buttons), error);
+    comment, element('div', { class: 'actions' }, approve, reject, fail),
+    element('details', { id: 'review-edit-section' }, element('summary', {}, 'Edit the output'),
+      element('label', { for: 'review-output' }, 'Output (JSON; checked against the project\'s output_schema)'),
+      edited, element('div', { class: 'actions' }, edit)),
+    error);
 }
 
 function times(task) {

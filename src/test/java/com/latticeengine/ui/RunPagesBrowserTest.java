@@ -8,6 +8,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -163,6 +165,41 @@ class RunPagesBrowserTest {
         assertThat(page.locator("#project-list li[data-project=After]")).hasAttribute("data-state", "SUCCEEDED");
         assertEquals("looks right", Api.task(runId, "Checked").getString("attempts[0].review.comment"));
         Browser.screenshot(page, "run-page-reviewed");
+        assertEquals(List.of(), browser.errors(page));
+    }
+
+    @Test
+    void anOutputEditedOnThePageReplacesTheOriginalAndReachesDownstream() {
+        String runId = Api.submit(Lattice.create()
+                .project("Checked", 1, null)
+                .field("Checked", "review", Map.of("always", true))
+                .project("After", 2, "Checked"));
+        Page page = browser.newPage(1400, 900);
+        page.navigate(base + "runs/" + runId);
+        page.waitForSelector("body[data-ready=true]");
+        assertThat(page.locator("#project-list li[data-project=Checked]")).hasAttribute("data-state", "AWAITING_REVIEW",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(TIMEOUT_MS));
+        page.locator("#attention-list button", new Page.LocatorOptions().setHasText("Checked")).click();
+        page.locator("#review-edit-section summary").click();
+        assertThat(page.locator("#review-output")).hasValue(Pattern.compile("\\{[\\s\\S]*\\}"));
+
+        page.locator("#review-output").fill("{\"summary\": ");
+        page.locator("#review-edit").click();
+        assertThat(page.locator("#review p.error")).containsText("not JSON");
+        assertEquals("AWAITING_REVIEW", Api.task(runId, "Checked").getString("state"), "nothing was sent");
+
+        page.locator("#review-output").fill("{\"summary\": \"edited by hand\", \"confidence\": 0.9}");
+        page.locator("#review-comment").fill("tightened the summary");
+        Browser.screenshot(page, "run-page-review-edit");
+        page.locator("#review-edit").click();
+        assertThat(page.locator("#run-state")).hasText("SUCCEEDED", new com.microsoft.playwright.assertions
+                .LocatorAssertions.HasTextOptions().setTimeout(TIMEOUT_MS));
+        JsonPath checked = Api.task(runId, "Checked");
+        assertEquals("edited by hand", checked.getString("output.summary"));
+        assertEquals("edit", checked.getString("attempts[0].review.decision"));
+        assertEquals("tightened the summary", checked.getString("attempts[0].review.comment"));
+        assertEquals("edited by hand", Api.task(runId, "After").getString("inputs[0].output.summary"),
+                "the downstream read the edited output");
         assertEquals(List.of(), browser.errors(page));
     }
 
