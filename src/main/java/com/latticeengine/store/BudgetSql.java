@@ -132,13 +132,13 @@ final class BudgetSql {
     /** The budget still fits (calls in flight hold it): the task waits a little. Params: delay ms, id. */
     static final String DELAY_TASK = "UPDATE task SET available_at = now() + ? * interval '1 millisecond' WHERE id = ?";
 
-    /** Serialises a PATCH with cancel, rerun and budget pauses of the same run. */
     /** What a cost cap set by a PATCH is checked against: the run's processor and options. Param: run. */
     static final String CALL_SCOPE_RUN = "SELECT processor, options::text FROM run WHERE id = ?";
 
     /** The run's project documents, each distinct one once (a PATCH checks the models they call). Param: run. */
     static final String CALL_SCOPE_PROJECTS = "SELECT DISTINCT project::text FROM task WHERE run_id = ?";
 
+    /** Serialises a PATCH with cancel, rerun and budget pauses of the same run. */
     static final String LOCK_RUN_FOR_PATCH = "SELECT state, paused_reason FROM run WHERE id = ? FOR UPDATE";
 
     /**
