@@ -2,6 +2,7 @@ package com.latticeengine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.latticeengine.config.LatticeConfig;
+import com.latticeengine.config.LatticeConfigCheck;
 import com.latticeengine.lattice.Violation;
 import com.latticeengine.store.Callback;
 import com.latticeengine.store.WebhookEvent;
@@ -16,15 +17,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A submission's {@code callback: {url, events}}: an http(s) URL the address guard accepts and
- * known event names, run.finished when none are given. Refused outright on a server that has no
- * webhook secret, since it would never send.
+ * A submission's {@code callback: {url, events, secret}}: an http(s) URL the address guard accepts,
+ * known event names (run.finished when none are given) and optionally the callback's own signing
+ * secret. Refused outright on a server that has no webhook secret: webhooks are off there.
  */
 @Singleton
 public final class CallbackParser {
 
     static final List<WebhookEvent> DEFAULT_EVENTS = List.of(WebhookEvent.RUN_FINISHED);
-    private static final Set<String> FIELDS = Set.of("url", "events");
+    private static final Set<String> FIELDS = Set.of("url", "events", "secret");
+    /** The server secret's minimum holds for a callback's own; the maximum bounds the row. */
+    static final int MIN_SECRET_LENGTH = LatticeConfigCheck.MIN_SECRET_LENGTH;
+    static final int MAX_SECRET_LENGTH = 256;
 
     private final AddressGuard guard;
     private final boolean enabled;
@@ -45,7 +49,7 @@ public final class CallbackParser {
             return null;
         }
         if (!node.isObject()) {
-            errors.add(new Violation("callback", "must be an object {url, events}"));
+            errors.add(new Violation("callback", "must be an object {url, events, secret}"));
             return null;
         }
         if (!enabled) {
@@ -55,12 +59,27 @@ public final class CallbackParser {
         int before = errors.size();
         node.fieldNames().forEachRemaining(f -> {
             if (!FIELDS.contains(f)) {
-                errors.add(new Violation("callback." + f, "unknown field; known: url, events"));
+                errors.add(new Violation("callback." + f, "unknown field; known: url, events, secret"));
             }
         });
         String url = url(node.get("url"), errors);
         List<WebhookEvent> events = events(node.get("events"), errors);
-        return errors.size() == before ? new Callback(url, events) : null;
+        String secret = secret(node.get("secret"), errors);
+        return errors.size() == before ? new Callback(url, events, secret) : null;
+    }
+
+    /** The reason never quotes the value: a secret must not come back, not even in an error. */
+    private static String secret(JsonNode node, List<Violation> errors) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().length() < MIN_SECRET_LENGTH
+                || node.textValue().length() > MAX_SECRET_LENGTH || node.textValue().isBlank()) {
+            errors.add(new Violation("callback.secret", "must be a string of " + MIN_SECRET_LENGTH + " to "
+                    + MAX_SECRET_LENGTH + " characters"));
+            return null;
+        }
+        return node.textValue();
     }
 
     private String url(JsonNode node, List<Violation> errors) {

@@ -22,7 +22,7 @@ import java.util.Optional;
 public class LatticeConfigCheck {
 
     /** 128 bits of a random hex or base64 key; shorter ones are guessable offline from one signed body. */
-    static final int MIN_SECRET_LENGTH = 16;
+    public static final int MIN_SECRET_LENGTH = 16;
 
     private final LatticeConfig config;
 

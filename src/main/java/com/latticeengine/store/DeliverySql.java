@@ -14,8 +14,8 @@ final class DeliverySql {
      * Takes up to n due deliveries for one sender and leases them: next_attempt_at becomes the
      * lease expiry, so a sender that dies holding one (SIGKILL, lost network) simply lets it fall
      * due again and another replica's sender takes it; no reaper is needed. SKIP LOCKED keeps
-     * concurrent senders on disjoint rows, and attempts + 1 is the claim's fence. Params: limit,
-     * lease ms, sender.
+     * concurrent senders on disjoint rows, and attempts + 1 is the claim's fence. The run's own
+     * callback secret, if any, comes along for signing. Params: limit, lease ms, sender.
      */
     static final String CLAIM_DUE = """
             WITH due AS (
@@ -30,7 +30,7 @@ final class DeliverySql {
               FROM due, run r
              WHERE d.id = due.id AND r.id = d.run_id
             RETURNING d.id, d.run_id, d.event, d.url, d.run_state, d.paused_reason, d.task_name, d.occurred_at,
-                      d.attempts, d.body, r.tenant
+                      d.attempts, d.body, r.tenant, r.callback_secret
             """;
 
     /**

@@ -21,8 +21,14 @@ import java.util.UUID;
 public class DeliveryStore {
 
     /** A delivery one sender holds until {@code attempt}'s lease lapses; {@code body} is null before the first attempt. */
+    /** {@code secret}: the callback's own signing secret, null for lattice.webhooks.secret; not in {@link #toString}. */
     public record Claimed(UUID id, UUID runId, String event, String url, String runState, String pausedReason,
-                          String taskName, Instant occurredAt, int attempt, String body, String tenant) {
+                          String taskName, Instant occurredAt, int attempt, String body, String tenant, String secret) {
+        @Override
+        public String toString() {
+            return "Claimed[id=" + id + ", runId=" + runId + ", event=" + event + ", url=" + url + ", attempt=" + attempt
+                    + ", own secret=" + (secret != null) + "]";
+        }
     }
 
     /** One delivery as an operator sees it; {@code nextAttemptAt} only while it is PENDING. */
@@ -47,7 +53,8 @@ public class DeliveryStore {
                 while (rs.next()) {
                     claimed.add(new Claimed(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
                             rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                            rs.getTimestamp(8).toInstant(), rs.getInt(9), rs.getString(10), rs.getString(11)));
+                            rs.getTimestamp(8).toInstant(), rs.getInt(9), rs.getString(10), rs.getString(11),
+                            rs.getString(12)));
                 }
             }
         }

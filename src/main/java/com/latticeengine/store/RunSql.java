@@ -9,8 +9,9 @@ final class RunSql {
     /** A repeated idempotency key (keys are unique per tenant) inserts nothing; the caller then returns the first run. */
     static final String INSERT_RUN = """
             INSERT INTO run (id, state, requirements, processor, max_attempts, task_timeout_ms, options,
-                             idempotency_key, task_count, lattice_metadata, warnings, tenant, callback_url, callback_events)
-            VALUES (?, 'RUNNING', ?, ?, ?, ?, ?::jsonb, ?, ?, ?::json, ?::jsonb, ?, ?, ?)
+                             idempotency_key, task_count, lattice_metadata, warnings, tenant, callback_url, callback_events,
+                             callback_secret)
+            VALUES (?, 'RUNNING', ?, ?, ?, ?, ?::jsonb, ?, ?, ?::json, ?::jsonb, ?, ?, ?, ?)
             ON CONFLICT (tenant, idempotency_key) DO NOTHING
             """;
 

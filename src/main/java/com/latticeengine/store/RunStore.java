@@ -50,6 +50,7 @@ public class RunStore {
                 Callback callback = run.callback();
                 ps.setString(12, callback == null ? null : callback.url());
                 ps.setArray(13, callback == null ? null : Jdbc.texts(c, callback.eventNames()));
+                ps.setString(14, callback == null ? null : callback.secret());
                 if (ps.executeUpdate() == 0) {
                     return false;
                 }

@@ -150,6 +150,11 @@ public class WebhookSender {
         }
     }
 
+    /** The callback's own secret when it brought one (one per tenant's receiver), else the server's. */
+    private String signingSecret(DeliveryStore.Claimed delivery) {
+        return delivery.secret() != null ? delivery.secret() : config.secret().orElseThrow();
+    }
+
     private void send(DeliveryStore.Claimed delivery, String body) throws SQLException {
         URI uri = URI.create(delivery.url());
         try {
@@ -169,7 +174,7 @@ public class WebhookSender {
                 .header("User-Agent", "lattice-engine-webhooks")
                 .header(DELIVERY_HEADER, delivery.id().toString())
                 .header(EVENT_HEADER, delivery.event())
-                .header(SIGNATURE_HEADER, Signature.of(config.secret().orElseThrow(), bytes))
+                .header(SIGNATURE_HEADER, Signature.of(signingSecret(delivery), bytes))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
                 .build();
         try {

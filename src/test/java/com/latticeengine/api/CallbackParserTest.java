@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +46,24 @@ class CallbackParserTest {
     }
 
     @Test
+    void aCallbacksOwnSecretIsKeptButNeitherEchoedInAnErrorNorPrinted() {
+        String secret = "tenant-a-receiver-secret-0123456789";
+        RunSubmission s = parse(parser, "{'url':'https://93.184.216.34/hooks','secret':'" + secret + "'}");
+        assertEquals(secret, s.callback().secret());
+        assertFalse(s.callback().toString().contains(secret), s.callback().toString());
+        assertNull(parse(parser, "{'url':'https://93.184.216.34/hooks'}").callback().secret());
+
+        String tooShort = "short-secret";
+        Violation refused = violations("{'url':'https://93.184.216.34/','secret':'" + tooShort + "'}").get(0);
+        assertEquals(new Violation("callback.secret", "must be a string of 16 to 256 characters"), refused);
+        assertEquals("callback.secret", violations("{'url':'https://93.184.216.34/','secret':42}").get(0).field());
+        assertEquals("callback.secret", violations("{'url':'https://93.184.216.34/','secret':'"
+                + "x".repeat(257) + "'}").get(0).field());
+        assertEquals("callback.secret", violations("{'url':'https://93.184.216.34/','secret':'"
+                + " ".repeat(20) + "'}").get(0).field());
+    }
+
+    @Test
     void anUnknownEventIsNamedByItsIndex() {
         assertEquals(List.of(new Violation("callback.events[1]",
                         "unknown event 'run.done'; known: run.finished, run.paused, task.awaiting_review")),
@@ -72,9 +91,9 @@ class CallbackParserTest {
 
     @Test
     void unknownFieldsAndNonObjectsAreRefused() {
-        assertEquals(List.of(new Violation("callback.secret", "unknown field; known: url, events")),
-                violations("{'url':'https://93.184.216.34/','secret':'x'}"));
-        assertEquals(List.of(new Violation("callback", "must be an object {url, events}")), violations("'https://x'"));
+        assertEquals(List.of(new Violation("callback.token", "unknown field; known: url, events, secret")),
+                violations("{'url':'https://93.184.216.34/','token':'x'}"));
+        assertEquals(List.of(new Violation("callback", "must be an object {url, events, secret}")), violations("'https://x'"));
     }
 
     @Test

@@ -20,6 +20,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,6 +129,29 @@ class WebhookDeliveryTest {
             JsonNode finished = read(receiver.await("run.finished", LIMIT, r -> r.size() == 2).get(1).bodyText());
             assertEquals("run.finished", finished.path("event").asText());
             assertEquals(2, finished.path("counts").path("succeeded").asInt());
+        }
+    }
+
+    @Test
+    void aCallbackWithItsOwnSecretIsSignedWithItAndTheSecretIsNeverShown() throws Exception {
+        String ownSecret = "tenant-b-receiver-" + java.util.UUID.randomUUID();
+        try (WebhookReceiver receiver = new WebhookReceiver(request -> 200)) {
+            String run = Api.submit(Lattice.create().project("A", 1)
+                    .option("callback", Map.of("url", receiver.url("/"), "secret", ownSecret)));
+            Api.awaitRunEnd(run, LIMIT);
+            WebhookReceiver.Request request = receiver.await("run.finished", LIMIT, r -> r.size() == 1).get(0);
+            assertEquals(Signature.of(ownSecret, request.body()), request.header("X-Lattice-Signature"));
+            assertNotEquals(Signature.of(SECRET, request.body()), request.header("X-Lattice-Signature"),
+                    "the server's secret must not verify a callback that brought its own");
+
+            List<String> shown = List.of(request.bodyText(),
+                    given().get("/api/runs/" + run).then().statusCode(200).extract().asString(),
+                    given().get("/api/runs/" + run + "/deliveries").then().statusCode(200).extract().asString(),
+                    given().get("/api/runs/" + run + "/tasks/A").then().statusCode(200).extract().asString(),
+                    given().get("/api/runs?size=50").then().statusCode(200).extract().asString());
+            for (String text : shown) {
+                assertFalse(text.contains(ownSecret), "the callback secret was shown: " + text);
+            }
         }
     }
 
