@@ -137,18 +137,27 @@ class RunPagesBrowserTest {
         assertEquals(List.of(), browser.errors(page));
     }
 
-    @Test
-    void aTaskAwaitingReviewStandsOutAndIsApprovedFromItsPage() {
-        String runId = Api.submit(Lattice.create()
-                .project("Checked", 1, null)
-                .field("Checked", "review", Map.of("always", true))
-                .project("After", 2, "Checked"));
+    /** Project Checked (review always) and its child After; the run's page open once Checked awaits review. */
+    private Page openRunAwaitingReview(String runId) {
         Page page = browser.newPage(1400, 900);
         page.navigate(base + "runs/" + runId);
         page.waitForSelector("body[data-ready=true]");
-        Locator checked = page.locator("#project-list li[data-project=Checked]");
-        assertThat(checked).hasAttribute("data-state", "AWAITING_REVIEW", new com.microsoft.playwright.assertions
-                .LocatorAssertions.HasAttributeOptions().setTimeout(TIMEOUT_MS));
+        assertThat(page.locator("#project-list li[data-project=Checked]")).hasAttribute("data-state", "AWAITING_REVIEW",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(TIMEOUT_MS));
+        return page;
+    }
+
+    private static String submitReviewedPair() {
+        return Api.submit(Lattice.create()
+                .project("Checked", 1, null)
+                .field("Checked", "review", Map.of("always", true))
+                .project("After", 2, "Checked"));
+    }
+
+    @Test
+    void aTaskAwaitingReviewStandsOutAndIsApprovedFromItsPage() {
+        String runId = submitReviewedPair();
+        Page page = openRunAwaitingReview(runId);
         assertEquals("AWAITING_REVIEW", graphState(page, "Checked"));
         assertEquals("rgb(126,34,206)", page.evaluate(
                 "() => lattice.cy.getElementById('Checked').style('background-color')"), "its own colour");
@@ -170,15 +179,8 @@ class RunPagesBrowserTest {
 
     @Test
     void anOutputEditedOnThePageReplacesTheOriginalAndReachesDownstream() {
-        String runId = Api.submit(Lattice.create()
-                .project("Checked", 1, null)
-                .field("Checked", "review", Map.of("always", true))
-                .project("After", 2, "Checked"));
-        Page page = browser.newPage(1400, 900);
-        page.navigate(base + "runs/" + runId);
-        page.waitForSelector("body[data-ready=true]");
-        assertThat(page.locator("#project-list li[data-project=Checked]")).hasAttribute("data-state", "AWAITING_REVIEW",
-                new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(TIMEOUT_MS));
+        String runId = submitReviewedPair();
+        Page page = openRunAwaitingReview(runId);
         page.locator("#attention-list button", new Page.LocatorOptions().setHasText("Checked")).click();
         page.locator("#review-edit-section summary").click();
         assertThat(page.locator("#review-output")).hasValue(Pattern.compile("\\{[\\s\\S]*\\}"));
