@@ -20,8 +20,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class DeliveryStore {
 
-    /** A delivery one sender holds until {@code attempt}'s lease lapses; {@code body} is null before the first attempt. */
-    /** {@code secret}: the callback's own signing secret, null for lattice.webhooks.secret; not in {@link #toString}. */
+    /**
+     * A delivery one sender holds until {@code attempt}'s lease lapses; {@code body} is null before
+     * the first attempt; {@code secret} is the callback's own signing secret, null for
+     * lattice.webhooks.secret, and stays out of {@link #toString}.
+     */
     public record Claimed(UUID id, UUID runId, String event, String url, String runState, String pausedReason,
                           String taskName, Instant occurredAt, int attempt, String body, String tenant, String secret) {
         @Override
