@@ -73,11 +73,16 @@ final class ReviewSql {
 
     /**
      * The comment of the task's latest decision, when that decision was a reject ('' for a reject
-     * without one): the next attempt's prompt gets it as review_comment. Param: task id.
+     * without one) and no attempt since has produced an output: the attempts that answer the
+     * reject (retries after a failure included) get it as review_comment, and once one has
+     * answered, later ones (a rerun, say) start afresh. Param: task id.
      */
     static final String REJECT_COMMENT = """
-            SELECT review_decision, coalesce(review_comment, '') FROM task_attempt
-             WHERE task_id = ? AND review_decision IS NOT NULL
-             ORDER BY attempt DESC LIMIT 1
+            SELECT a.review_decision, coalesce(a.review_comment, '') FROM task_attempt a
+             WHERE a.task_id = ? AND a.review_decision IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM task_attempt later
+                                WHERE later.task_id = a.task_id AND later.attempt > a.attempt
+                                  AND later.output IS NOT NULL)
+             ORDER BY a.attempt DESC LIMIT 1
             """;
 }

@@ -157,6 +157,15 @@ class ReviewGatesTest {
         assertEquals("cite your sources", Api.task(run, "B").getString("inputs[0].output.review_comment"),
                 "downstream ran on the new output");
         decide(run, "A", Map.of("decision", "reject")).statusCode(409);
+
+        // The reject was answered: a rerun starts afresh, so its output lacks the comment and trips the gate again.
+        given().post("/api/runs/" + run + "/tasks/A/rerun").then().statusCode(200);
+        Api.awaitRun(run, LIMIT, v -> "AWAITING_REVIEW".equals(Api.taskState(v, "A")));
+        JsonPath rerun = Api.task(run, "A");
+        assertEquals(3, rerun.getList("attempts").size());
+        assertNull(rerun.get("output.review_comment"), "the rerun was given the old reject's comment");
+        decide(run, "A", Map.of("decision", "approve")).statusCode(200);
+        assertEquals("SUCCEEDED", Api.awaitRunEnd(run, LIMIT).getString("state"));
     }
 
     @Test
