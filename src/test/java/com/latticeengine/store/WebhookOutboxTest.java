@@ -85,6 +85,11 @@ class WebhookOutboxTest {
             exec(c, "UPDATE task SET state = 'AWAITING_REVIEW' WHERE run_id = ? AND name = 't1'", other);
             assertEquals(List.of("task.awaiting_review RUNNING null t1"), eventsWithTask(c, run));
             assertEquals(0, count(c, "SELECT count(*) FROM webhook_delivery WHERE run_id = ?", other));
+            // A call in flight when the run was paused finishes into review: the delivery says why it is paused.
+            exec(c, "UPDATE run SET state = 'PAUSED', paused_reason = 'operator' WHERE id = ?", run);
+            exec(c, "UPDATE task SET state = 'AWAITING_REVIEW' WHERE run_id = ? AND name = 't2'", run);
+            assertEquals(List.of("task.awaiting_review RUNNING null t1", "task.awaiting_review PAUSED operator t2"),
+                    eventsWithTask(c, run));
             c.rollback();
         }
     }
@@ -222,7 +227,7 @@ class WebhookOutboxTest {
 
     private static List<String> eventsWithTask(Connection c, UUID run) throws SQLException {
         return rows(c, "SELECT event || ' ' || run_state || ' ' || coalesce(paused_reason, 'null') || ' ' || task_name"
-                + " FROM webhook_delivery WHERE run_id = ?", run);
+                + " FROM webhook_delivery WHERE run_id = ? ORDER BY occurred_at, ctid", run);
     }
 
     private static List<String> rows(Connection c, String sql, UUID run) throws SQLException {
