@@ -98,7 +98,7 @@ function reviewForm(runId, task, onDecided) {
     element('label', { for: 'review-comment' }, 'Comment (a reject passes it to the next attempt)'),
     comment, element('div', { class: 'actions' }, approve, reject, fail),
     element('details', { id: 'review-edit-section' }, element('summary', {}, 'Edit the output'),
-      element('label', { for: 'review-output' }, 'Output (JSON; checked against the project\'s output_schema)'),
+      element('label', { for: 'review-output' }, 'Output (JSON; checked against the output_schema, if any)'),
       edited, element('div', { class: 'actions' }, edit)),
     error);
 }
