@@ -26,9 +26,8 @@ public final class CallbackParser {
 
     static final List<WebhookEvent> DEFAULT_EVENTS = List.of(WebhookEvent.RUN_FINISHED);
     private static final Set<String> FIELDS = Set.of("url", "events", "secret");
-    /** The server secret's minimum holds for a callback's own; the maximum bounds the row. */
-    static final int MIN_SECRET_LENGTH = LatticeConfigCheck.MIN_SECRET_LENGTH;
-    static final int MAX_SECRET_LENGTH = 256;
+    /** A callback's own secret has the server secret's minimum length; the maximum bounds the row. */
+    private static final int MAX_SECRET_LENGTH = 256;
 
     private final AddressGuard guard;
     private final boolean enabled;
@@ -73,9 +72,9 @@ public final class CallbackParser {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isTextual() || node.textValue().length() < MIN_SECRET_LENGTH
+        if (!node.isTextual() || node.textValue().length() < LatticeConfigCheck.MIN_SECRET_LENGTH
                 || node.textValue().length() > MAX_SECRET_LENGTH || node.textValue().isBlank()) {
-            errors.add(new Violation("callback.secret", "must be a string of " + MIN_SECRET_LENGTH + " to "
+            errors.add(new Violation("callback.secret", "must be a string of " + LatticeConfigCheck.MIN_SECRET_LENGTH + " to "
                     + MAX_SECRET_LENGTH + " characters"));
             return null;
         }

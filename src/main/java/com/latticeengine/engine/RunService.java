@@ -116,10 +116,13 @@ public class RunService {
         return wakeIfChanged(ConflictRetry.run("rerun from a task", () -> runs.rerunFrom(runId, taskName)));
     }
 
-    /** The submission's rule for a cost cap, for one set later on a run submitted without it. */
+    /**
+     * The submission's rule for a cost cap, for one set later on a run submitted without it. An
+     * ended run is left to the store, which changes nothing there (409, not 400).
+     */
     private void refuseUnenforceableCostCap(BudgetStore.CallScope scope) {
         Optional<Processor> processor = processors.find(scope.processor());
-        if (processor.isEmpty()) {
+        if (scope.ended() || processor.isEmpty()) {
             return;
         }
         List<Violation> problems = processor.get().validateCostBudget(jsonObject(scope.options()),

@@ -132,8 +132,8 @@ final class BudgetSql {
     /** The budget still fits (calls in flight hold it): the task waits a little. Params: delay ms, id. */
     static final String DELAY_TASK = "UPDATE task SET available_at = now() + ? * interval '1 millisecond' WHERE id = ?";
 
-    /** What a cost cap set by a PATCH is checked against: the run's processor and options. Param: run. */
-    static final String CALL_SCOPE_RUN = "SELECT processor, options::text FROM run WHERE id = ?";
+    /** What a cost cap set by a PATCH is checked against: the run's processor and options, and whether it ended. Param: run. */
+    static final String CALL_SCOPE_RUN = "SELECT processor, options::text, state FROM run WHERE id = ?";
 
     /** The run's project documents, each distinct one once (a PATCH checks the models they call). Param: run. */
     static final String CALL_SCOPE_PROJECTS = "SELECT DISTINCT project::text FROM task WHERE run_id = ?";

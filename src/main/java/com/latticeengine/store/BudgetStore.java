@@ -24,8 +24,8 @@ public class BudgetStore {
     public record Deferral(TaskStore.Outcome outcome, boolean overBudget, boolean paused) {
     }
 
-    /** What a run calls, as submitted: its processor, options and distinct project documents (JSON). */
-    public record CallScope(String processor, String options, List<String> projects) {
+    /** What a run calls, as submitted: its processor, options and distinct project documents (JSON); whether it ended. */
+    public record CallScope(String processor, String options, List<String> projects, boolean ended) {
     }
 
     private final AgroalDataSource dataSource;
@@ -48,6 +48,7 @@ public class BudgetStore {
         try (Connection c = dataSource.getConnection()) {
             String processor;
             String options;
+            boolean ended;
             try (PreparedStatement ps = c.prepareStatement(BudgetSql.CALL_SCOPE_RUN)) {
                 ps.setObject(1, runId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -56,6 +57,7 @@ public class BudgetStore {
                     }
                     processor = rs.getString(1);
                     options = rs.getString(2);
+                    ended = RunState.valueOf(rs.getString(3)).isFinal();
                 }
             }
             List<String> projects = new ArrayList<>();
@@ -67,7 +69,7 @@ public class BudgetStore {
                     }
                 }
             }
-            return Optional.of(new CallScope(processor, options, projects));
+            return Optional.of(new CallScope(processor, options, projects, ended));
         }
     }
 

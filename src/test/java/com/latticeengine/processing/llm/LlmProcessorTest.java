@@ -203,6 +203,8 @@ class LlmProcessorTest {
                 .patch("/api/runs/" + run).then().statusCode(200);
         assertEquals(0, FakeOpenAi.requests(model).size());
         given().post("/api/runs/" + run + "/cancel").then().statusCode(200);
+        given().contentType("application/json").body("{\"budget\":{\"max_cost_usd\":5}}").patch("/api/runs/" + run)
+                .then().statusCode(409).contentType("application/problem+json");
     }
 
     @Test
